@@ -1,0 +1,207 @@
+// The one description of Sluice's configuration. The loader validates with it, the README's
+// reference is generated from it (scripts/gen-config-docs.ts), and a test checks they agree.
+// Every object is strict (an unknown key is an error) and every field has a description.
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/** An integer with a readable range message, as users see it next to the YAML line. */
+function intBetween(min: number, max: number) {
+  const message = `must be an integer between ${min} and ${max}`;
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+function port() {
+  return intBetween(0, 65535);
+}
+
+// Firehose's own rule for delivery stream names.
+const streamName = z
+  .string()
+  .regex(/^[a-zA-Z0-9_.-]{1,64}$/, { error: 'must be 1 to 64 characters of letters, digits, "_", "." and "-"' });
+
+export const bufferingSchema = z
+  .strictObject({
+    sizeMiB: intBetween(1, 128)
+      .default(5)
+      .describe(
+        'Close a batch when the records buffered since the last batch reach this many MiB (before compression). Firehose: 1-128, default 5.',
+      ),
+    intervalSeconds: intBetween(0, 900)
+      .default(300)
+      .describe(
+        'Close a batch when its oldest record has waited this long. 0 delivers as soon as possible (within about 100 ms). Firehose: 0-900, default 300.',
+      ),
+  })
+  .describe('When a batch closes: whichever of the two limits is reached first.');
+
+export const formatSchema = z
+  .strictObject({
+    type: z.literal('ndjson').describe('Output format. `ndjson`: each record followed by a newline.'),
+  })
+  .describe('How records are written into an object.');
+
+export const compressionSchema = z
+  .enum(['none', 'gzip', 'zstd'])
+  .describe('Compression of each object: `none`, `gzip` (extension `.gz`) or `zstd` (extension `.zst`).');
+
+export const retrySchema = z
+  .strictObject({
+    initialBackoffSeconds: z
+      .number()
+      .positive({ error: 'must be greater than 0' })
+      .max(600, { error: 'must be at most 600' })
+      .default(1)
+      .describe('Wait before the first retry of a failed delivery; doubled on every further failure.'),
+    maxBackoffSeconds: z
+      .number()
+      .positive({ error: 'must be greater than 0' })
+      .max(3600, { error: 'must be at most 3600' })
+      .default(60)
+      .describe('The longest wait between two delivery attempts. A batch is retried until it is delivered.'),
+  })
+  .describe('Retry of failed deliveries (shared by every destination). The batch stays in Redis meanwhile.');
+
+const credentialsSchema = z
+  .strictObject({
+    accessKeyId: z.string().min(1).describe('Access key ID.'),
+    secretAccessKey: z.string().min(1).describe('Secret access key; use `${VAR}` to read it from the environment.'),
+    sessionToken: z.string().min(1).optional().describe('Session token for temporary credentials.'),
+  })
+  .describe('Static credentials. When absent, the AWS SDK default chain is used (environment, profile, instance role).');
+
+const prefixField = z
+  .string()
+  .max(1024, { error: 'must be at most 1024 characters' })
+  .optional()
+  .describe(
+    "Key prefix. Supports `!{timestamp:<pattern>}` and `!{firehose:random-string}`. When it has no timestamp expression, Firehose's `YYYY/MM/dd/HH/` (UTC) is appended.",
+  );
+
+export const s3DestinationSchema = z
+  .strictObject({
+    type: z.literal('s3').describe('Deliver to an S3-compatible object store (AWS S3, MinIO, ...).'),
+    bucket: z.string().min(3, { error: 'must be a bucket name of at least 3 characters' }).describe('Target bucket.'),
+    prefix: prefixField,
+    endpoint: z
+      .url({ error: 'must be a URL such as http://127.0.0.1:9000' })
+      .optional()
+      .describe('Endpoint of an S3-compatible store (MinIO, ...). Omit for AWS S3.'),
+    region: z.string().min(1).default('us-east-1').describe('Region to sign requests for.'),
+    forcePathStyle: z
+      .boolean()
+      .default(false)
+      .describe('Use path-style URLs (`endpoint/bucket/key`); most S3-compatible stores need `true`.'),
+    credentials: credentialsSchema.optional(),
+    partSizeMiB: intBetween(5, 512)
+      .default(8)
+      .describe(
+        'Objects larger than this are sent as a multipart upload in parts of this size; memory per upload is bounded by about 2 parts.',
+      ),
+    requestTimeoutSeconds: intBetween(1, 3600)
+      .default(120)
+      .describe('Abort a single upload that takes longer than this, and retry it.'),
+  })
+  .describe('S3 destination.');
+
+export const fileDestinationSchema = z
+  .strictObject({
+    type: z.literal('file').describe('Write objects to a local directory (a landing zone), atomically.'),
+    directory: z
+      .string()
+      .min(1)
+      .describe('Directory the objects are written under; relative paths are resolved from the config file.'),
+    prefix: prefixField,
+  })
+  .describe('Local file destination: the same keys as S3, as paths under `directory`.');
+
+export const destinationSchema = z.discriminatedUnion('type', [s3DestinationSchema, fileDestinationSchema], {
+  error: 'must have a `type` of s3 or file',
+});
+
+export const streamSchema = z
+  .strictObject({
+    buffering: bufferingSchema.prefault({}),
+    maxBacklogMiB: intBetween(1, 1024 * 1024)
+      .default(1024)
+      .describe(
+        'Most MiB of records kept in Redis for this stream (not yet delivered). Past it, ingest refuses new records with 503; it never evicts.',
+      ),
+    format: formatSchema.prefault({ type: 'ndjson' }),
+    compression: compressionSchema.default('none'),
+    retry: retrySchema.prefault({}),
+    destination: destinationSchema,
+  })
+  .describe('One delivery stream.');
+
+export const configSchema = z
+  .strictObject({
+    redis: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
+          .default('redis://127.0.0.1:6379')
+          .describe('Redis server holding the buffer and the job queue. Its maxmemory-policy must be noeviction.'),
+        keyPrefix: z
+          .string()
+          .regex(/^[a-zA-Z0-9_.:-]{1,64}$/, { error: 'must be 1 to 64 characters of letters, digits, "_", ".", ":" and "-"' })
+          .default('sluice')
+          .describe('Prefix of every Redis key Sluice writes, so several deployments can share one Redis.'),
+      })
+      .prefault({})
+      .describe('Redis connection.'),
+    ingest: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1').describe('Address the ingest HTTP server listens on.'),
+        port: port().default(4573).describe('Port of the ingest HTTP server.'),
+        maxRecordBytes: intBetween(1, 64 * MiB)
+          .default(1_024_000)
+          .describe("Largest record accepted, in bytes. Firehose's limit: 1,024,000."),
+        maxRequestBytes: intBetween(1, 256 * MiB)
+          .default(4 * MiB)
+          .describe("Largest request body accepted, in bytes. Firehose's limit: 4 MiB."),
+      })
+      .prefault({})
+      .describe('HTTP ingest.'),
+    admin: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1').describe('Address of the admin server (/metrics, /healthz, /readyz).'),
+        port: port().default(9464).describe('Port of the admin server.'),
+      })
+      .prefault({})
+      .describe('Admin HTTP server.'),
+    workers: z
+      .strictObject({
+        concurrency: intBetween(1, 256)
+          .default(4)
+          .describe('Batches each daemon process delivers at once.'),
+        lockSeconds: intBetween(5, 3600)
+          .default(30)
+          .describe(
+            'How long a worker holds a batch without renewing its lock; after a crash the batch is picked up again within about this time.',
+          ),
+      })
+      .prefault({})
+      .describe('Delivery workers.'),
+    shutdown: z
+      .strictObject({
+        timeoutSeconds: intBetween(1, 3600)
+          .default(30)
+          .describe('On SIGTERM, how long in-flight batches may take to finish before the process exits anyway.'),
+      })
+      .prefault({})
+      .describe('Graceful shutdown.'),
+    streams: z
+      .record(streamName, streamSchema)
+      .refine((streams) => Object.keys(streams).length > 0, { error: 'must declare at least one stream' })
+      .describe('Delivery streams, by name.'),
+  })
+  .describe('Sluice configuration.');
+
+export type Config = z.infer<typeof configSchema>;
+export type StreamConfig = z.infer<typeof streamSchema>;
+export type DestinationConfig = z.infer<typeof destinationSchema>;
+export type S3DestinationConfig = z.infer<typeof s3DestinationSchema>;
+export type FileDestinationConfig = z.infer<typeof fileDestinationSchema>;
+export type CompressionName = z.infer<typeof compressionSchema>;
