@@ -1,0 +1,142 @@
+// The durable buffer of one delivery stream: a Redis stream of packed ingest requests plus
+// the batch registry. Every state change goes through one Lua script (scripts.ts), so several
+// daemon processes can share a stream without losing or double-cutting a batch.
+import type { Redis } from 'ioredis';
+import { type Batch, entryTimeMs, parseBatchDescriptor } from './batch.js';
+import { type StreamKeys, streamKeys } from './keys.js';
+import { unpackRecords } from './packing.js';
+import { scripts } from './scripts.js';
+
+export type AppendResult =
+  | { accepted: true; entryId: string; cutSeq: number }
+  | { accepted: false; backlogBytes: number };
+
+export interface BufferStats {
+  backlogBytes: number;
+  pendingBytes: number;
+  pendingRecords: number;
+  openBatches: number;
+  /** Arrival time of the oldest record not yet delivered, or undefined when nothing waits. */
+  oldestUndeliveredMs: number | undefined;
+}
+
+/** One stream entry as read back: its ID and its records (views into the entry's payload). */
+export interface EntryRecords {
+  entryId: string;
+  records: Buffer[];
+}
+
+export interface StreamBufferLimits {
+  maxBacklogBytes: number;
+  batchSizeBytes: number;
+}
+
+export class StreamBuffer {
+  readonly keys: StreamKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix: string,
+    readonly stream: string,
+    private readonly limits: StreamBufferLimits,
+  ) {
+    this.keys = streamKeys(keyPrefix, stream);
+  }
+
+  /** Appends one packed request. Resolves only once Redis has the entry: an ack means durable. */
+  async append(packed: Buffer, count: number, bytes: number): Promise<AppendResult> {
+    const reply = (await scripts.append.run(this.redis, this.keys, [
+      packed,
+      count,
+      bytes,
+      this.limits.maxBacklogBytes,
+      this.limits.batchSizeBytes,
+    ])) as [string, number];
+    const [entryId, second] = reply;
+    if (entryId === '') return { accepted: false, backlogBytes: Number(second) };
+    return { accepted: true, entryId, cutSeq: Number(second) };
+  }
+
+  /** Cuts the pending records when the oldest has waited `intervalMs`; see lua/cut_due.lua. */
+  async cutDue(intervalMs: number): Promise<{ cutSeq: number; waitMs: number }> {
+    const [seq, waitMs] = (await scripts.cutDue.run(this.redis, this.keys, [intervalMs])) as [number, number];
+    return { cutSeq: Number(seq), waitMs: Number(waitMs) };
+  }
+
+  async getBatch(seq: number): Promise<Batch | undefined> {
+    const descriptor = await this.redis.hget(this.keys.batches, String(seq));
+    return descriptor === null ? undefined : parseBatchDescriptor(this.stream, seq, descriptor);
+  }
+
+  /** Sequences of the batches registered but not yet delivered, oldest first. */
+  async openBatchSeqs(): Promise<number[]> {
+    return (await this.redis.zrange(this.keys.open, '0', '-1')).map(Number);
+  }
+
+  /**
+   * Reads a batch's entries in pages of `pageEntries`, so a large batch never sits in memory
+   * whole. Fails if an entry of the range is missing: that would mean the stream was trimmed
+   * under an open batch, which must never be papered over.
+   */
+  async *readBatch(batch: Batch, pageEntries = 16): AsyncGenerator<EntryRecords[]> {
+    let start = batch.firstId;
+    let seen = 0;
+    for (;;) {
+      const page = await this.redis.xrangeBuffer(
+        this.keys.records,
+        start,
+        batch.lastId,
+        'COUNT',
+        pageEntries,
+      );
+      if (page.length === 0) break;
+      const entries: EntryRecords[] = [];
+      let lastId = '';
+      for (const [idBuffer, fields] of page) {
+        lastId = idBuffer.toString();
+        entries.push({ entryId: lastId, records: unpackRecords(payloadOf(fields)) });
+        seen += entries[entries.length - 1]?.records.length ?? 0;
+      }
+      yield entries;
+      if (page.length < pageEntries || lastId === batch.lastId) break;
+      start = `(${lastId}`;
+    }
+    if (seen !== batch.records) {
+      throw new Error(
+        `batch ${batch.stream} #${batch.seq} should hold ${batch.records} records but the stream has ${seen}`,
+      );
+    }
+  }
+
+  /** Marks a batch delivered and trims the stream behind it. False when it already was. */
+  async complete(seq: number): Promise<boolean> {
+    return Number(await scripts.complete.run(this.redis, this.keys, [seq])) === 1;
+  }
+
+  async stats(): Promise<BufferStats> {
+    const [meta, oldest, openCount] = await Promise.all([
+      this.redis.hmget(this.keys.meta, 'backlogBytes', 'pendingBytes', 'pendingRecords', 'pendingFirst'),
+      this.redis.zrange(this.keys.open, '0', '0'),
+      this.redis.zcard(this.keys.open),
+    ]);
+    let oldestUndeliveredMs = meta[3] ? entryTimeMs(meta[3]) : undefined;
+    if (oldest[0] !== undefined) {
+      const batch = await this.getBatch(Number(oldest[0]));
+      if (batch) oldestUndeliveredMs = batch.firstArrivalMs;
+    }
+    return {
+      backlogBytes: Number(meta[0] ?? 0),
+      pendingBytes: Number(meta[1] ?? 0),
+      pendingRecords: Number(meta[2] ?? 0),
+      openBatches: openCount,
+      oldestUndeliveredMs,
+    };
+  }
+}
+
+function payloadOf(fields: Buffer[]): Buffer {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i]?.toString() === 'd') return fields[i + 1] as Buffer;
+  }
+  throw new Error('stream entry has no payload field');
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// The `sluice` command: `start` runs the daemon, `validate` checks a config file.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+import { ALL_ROLES, Daemon, type Role } from './daemon.js';
+import { rootLogger } from './telemetry/logger.js';
+
+const USAGE = `Usage:
+  sluice start    --config FILE [--roles ingest,cutter,worker]
+  sluice validate --config FILE
+
+Options:
+  -c, --config FILE   the YAML configuration (see README.md, "Configuration reference")
+  --roles LIST        roles this process runs, comma-separated (default: all)
+  -h, --help          show this help
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      roles: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (command !== 'start' && command !== 'validate') {
+    process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (!values.config) {
+    process.stderr.write(`--config FILE is required\n\n${USAGE}`);
+    return 2;
+  }
+  const loaded = await loadConfig(values.config);
+  if (command === 'validate') {
+    const names = Object.keys(loaded.config.streams);
+    process.stdout.write(`${values.config}: valid; ${names.length} stream(s): ${names.join(', ')}\n`);
+    return 0;
+  }
+  return await runDaemon(new Daemon(loaded, parseRoles(values.roles), rootLogger));
+}
+
+function parseRoles(list: string | undefined): Set<Role> {
+  if (!list) return new Set(ALL_ROLES);
+  const roles = new Set<Role>();
+  for (const name of list.split(',').map((part) => part.trim())) {
+    if (!(ALL_ROLES as readonly string[]).includes(name)) {
+      throw new Error(`unknown role "${name}"; roles are ${ALL_ROLES.join(', ')}`);
+    }
+    roles.add(name as Role);
+  }
+  return roles;
+}
+
+async function runDaemon(daemon: Daemon): Promise<number> {
+  let signalled = false;
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        rootLogger.warn('Second signal; exiting without waiting.', { signal });
+        process.exit(1);
+      }
+      signalled = true;
+      rootLogger.info('Stopping.', { signal });
+      daemon.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          rootLogger.error('Stop failed.', { error });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  try {
+    await daemon.start();
+  } catch (error) {
+    rootLogger.error('Sluice could not start.', { error });
+    await daemon.stop().catch(() => undefined);
+    return 1;
+  }
+  return await stopped;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`sluice: ${(error as Error).message}\n`);
+    }
+    process.exit(1);
+  },
+);

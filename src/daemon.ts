@@ -1,0 +1,159 @@
+// Wires the roles of one Sluice process and starts and stops them in order.
+//   ingest  — the HTTP APIs: records into the Redis buffer (and the size trigger)
+//   cutter  — the time trigger and the reconciler of batches without a job
+//   worker  — delivery of batches to their destinations
+// All three run by default; scale-out runs the same binary with a subset (`--roles`).
+import { Redis } from 'ioredis';
+import { AdminServer } from './admin/server.js';
+import { Cutter } from './batching/cutter.js';
+import { BatchScheduler } from './batching/scheduler.js';
+import type { BufferStats } from './buffer/stream-buffer.js';
+import { StreamBuffer } from './buffer/stream-buffer.js';
+import type { LoadedConfig } from './config/load.js';
+import { buildPipeline, type StreamPipeline } from './delivery/pipeline.js';
+import { Ingestor } from './ingest/ingestor.js';
+import { IngestServer } from './ingest/server.js';
+import { DeliveryWorker } from './processing/worker.js';
+import type { Logger } from './telemetry/logger.js';
+import { Metrics } from './telemetry/metrics.js';
+
+export const ALL_ROLES = ['ingest', 'cutter', 'worker'] as const;
+export type Role = (typeof ALL_ROLES)[number];
+
+const MiB = 1024 * 1024;
+
+export interface DaemonAddresses {
+  ingest?: { host: string; port: number };
+  admin: { host: string; port: number };
+}
+
+export class Daemon {
+  private readonly redis: Redis;
+  private readonly pipelines = new Map<string, StreamPipeline>();
+  private readonly metrics: Metrics;
+  private readonly scheduler: BatchScheduler;
+  private ingest: IngestServer | undefined;
+  private cutter: Cutter | undefined;
+  private worker: DeliveryWorker | undefined;
+  private admin: AdminServer | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    private readonly roles: ReadonlySet<Role>,
+    private readonly log: Logger,
+  ) {
+    const { config } = loaded;
+    this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: true });
+    this.redis.on('error', (error) => this.log.warn('Redis connection error.', { error }));
+    for (const [stream, streamConfig] of Object.entries(config.streams)) {
+      const buffer = new StreamBuffer(this.redis, config.redis.keyPrefix, stream, {
+        maxBacklogBytes: streamConfig.maxBacklogMiB * MiB,
+        batchSizeBytes: streamConfig.buffering.sizeMiB * MiB,
+      });
+      this.pipelines.set(stream, buildPipeline(stream, streamConfig, buffer, loaded.baseDir));
+    }
+    this.metrics = new Metrics(() => this.bufferStats());
+    this.scheduler = new BatchScheduler(config.redis.url, config.redis.keyPrefix, log);
+  }
+
+  async start(): Promise<DaemonAddresses> {
+    const { config } = this.loaded;
+    await this.redis.connect();
+    await this.checkEvictionPolicy();
+    for (const pipe of this.pipelines.values()) {
+      pipe.destination.healthcheck(AbortSignal.timeout(10_000)).catch((error: unknown) => {
+        this.log.warn('Destination is not reachable yet; records stay buffered until it is.', {
+          stream: pipe.stream,
+          destination: pipe.destination.type,
+          error,
+        });
+      });
+    }
+    const addresses: DaemonAddresses = { admin: { host: '', port: 0 } };
+    if (this.roles.has('worker')) {
+      this.worker = new DeliveryWorker(
+        this.pipelines,
+        {
+          redisUrl: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          concurrency: config.workers.concurrency,
+          lockSeconds: config.workers.lockSeconds,
+        },
+        this.metrics,
+        this.log,
+      );
+      this.worker.start();
+    }
+    if (this.roles.has('cutter')) {
+      const streams = [...this.pipelines.values()].map((pipe) => ({
+        buffer: pipe.buffer,
+        intervalMs: pipe.config.buffering.intervalSeconds * 1000,
+      }));
+      this.cutter = new Cutter(streams, this.scheduler, this.metrics, this.log);
+      this.cutter.start();
+    }
+    if (this.roles.has('ingest')) {
+      const buffers = new Map([...this.pipelines].map(([name, pipe]) => [name, pipe.buffer]));
+      const ingestor = new Ingestor(buffers, this.metrics, (stream, seq) => this.onSizeCut(stream, seq));
+      this.ingest = new IngestServer(ingestor, config.ingest, this.log);
+      const address = await this.ingest.start();
+      addresses.ingest = { host: address.address, port: address.port };
+    }
+    this.admin = new AdminServer(config.admin, this.metrics, this.redis, this.log);
+    const admin = await this.admin.start();
+    addresses.admin = { host: admin.address, port: admin.port };
+    this.log.info('Sluice started.', {
+      roles: [...this.roles],
+      streams: [...this.pipelines.keys()],
+      ingest: addresses.ingest ? `${addresses.ingest.host}:${addresses.ingest.port}` : undefined,
+      admin: `${addresses.admin.host}:${addresses.admin.port}`,
+    });
+    return addresses;
+  }
+
+  /** Stops in data-path order: no new records, no new batches, finish deliveries. Safe twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopInOrder();
+    return this.stopping;
+  }
+
+  private async stopInOrder(): Promise<void> {
+    const timeoutMs = this.loaded.config.shutdown.timeoutSeconds * 1000;
+    await this.ingest?.stop();
+    await this.cutter?.stop();
+    await this.worker?.stop(timeoutMs);
+    await this.scheduler.close();
+    await this.admin?.stop();
+    await Promise.all([...this.pipelines.values()].map((pipe) => pipe.destination.close()));
+    if (this.redis.status === 'ready') await this.redis.quit();
+    else this.redis.disconnect();
+    this.log.info('Sluice stopped; undelivered records stay in Redis for the next start.');
+  }
+
+  private onSizeCut(stream: string, seq: number): void {
+    this.metrics.batchesCut.inc({ stream, trigger: 'size' });
+    this.scheduler.enqueue(stream, seq).catch((error: unknown) => {
+      // The batch is registered; the reconciler will enqueue it.
+      this.log.warn('Could not enqueue a cut batch; the reconciler will.', { stream, batch: seq, error });
+    });
+  }
+
+  /** Invariant 2: evicting keys would silently drop acked records, so refuse to run with it. */
+  private async checkEvictionPolicy(): Promise<void> {
+    const info = await this.redis.info('memory');
+    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
+    if (policy !== 'noeviction') {
+      throw new Error(
+        `Redis maxmemory-policy is "${policy ?? 'unknown'}"; Sluice needs "noeviction" so acked records are never evicted (CONFIG SET maxmemory-policy noeviction)`,
+      );
+    }
+  }
+
+  private async bufferStats(): Promise<Map<string, BufferStats>> {
+    const entries = await Promise.all(
+      [...this.pipelines].map(async ([name, pipe]) => [name, await pipe.buffer.stats()] as const),
+    );
+    return new Map(entries);
+  }
+}

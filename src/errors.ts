@@ -1,0 +1,66 @@
+// Every error Sluice reports to a client or a log is created from this table, with a stable
+// code, an HTTP status and whether retrying the same request may succeed. The README's
+// "Errors" table is checked against it by test/unit/errors.test.ts.
+
+export const errorCodes = {
+  StreamNotFound: {
+    status: 404,
+    retryable: false,
+    summary: 'The delivery stream is not in the configuration.',
+  },
+  RouteNotFound: { status: 404, retryable: false, summary: 'No such endpoint.' },
+  MethodNotAllowed: {
+    status: 405,
+    retryable: false,
+    summary: 'The endpoint does not take this HTTP method.',
+  },
+  EmptyRequest: { status: 400, retryable: false, summary: 'The request body holds no record.' },
+  InvalidJson: {
+    status: 400,
+    retryable: false,
+    summary: 'A line of an NDJSON body is not valid JSON; nothing of the request was stored.',
+  },
+  RequestTooLarge: {
+    status: 413,
+    retryable: false,
+    summary: 'The request body is larger than ingest.maxRequestBytes.',
+  },
+  RecordTooLarge: {
+    status: 413,
+    retryable: false,
+    summary: 'A record is larger than ingest.maxRecordBytes.',
+  },
+  BacklogFull: {
+    status: 503,
+    retryable: true,
+    summary: "The stream's undelivered backlog reached maxBacklogMiB; retry later (Retry-After is set).",
+  },
+  BufferUnavailable: {
+    status: 503,
+    retryable: true,
+    summary: 'Redis did not accept the records; nothing was stored.',
+  },
+  ShuttingDown: {
+    status: 503,
+    retryable: true,
+    summary: 'The daemon is stopping; retry on another node or later.',
+  },
+} as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class SluiceError extends Error {
+  readonly status: number;
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SluiceError';
+    this.status = errorCodes[code].status;
+    this.retryable = errorCodes[code].retryable;
+  }
+}

@@ -1,0 +1,53 @@
+// The one way records enter the buffer, whatever API they came through: pack the request's
+// records into one stream entry, append it (the ack waits for Redis), count it, and hand any
+// batch the append cut to the scheduler.
+import { recordId } from '../buffer/batch.js';
+import { packRecords } from '../buffer/packing.js';
+import type { StreamBuffer } from '../buffer/stream-buffer.js';
+import { SluiceError } from '../errors.js';
+import type { Metrics } from '../telemetry/metrics.js';
+
+export type CutListener = (stream: string, seq: number) => void;
+
+export interface IngestResult {
+  entryId: string;
+  recordIds: string[];
+}
+
+export class Ingestor {
+  constructor(
+    private readonly buffers: ReadonlyMap<string, StreamBuffer>,
+    private readonly metrics: Metrics,
+    private readonly onCut: CutListener,
+  ) {}
+
+  hasStream(stream: string): boolean {
+    return this.buffers.has(stream);
+  }
+
+  streamNames(): string[] {
+    return [...this.buffers.keys()];
+  }
+
+  async ingest(stream: string, records: readonly Uint8Array[], bytes: number): Promise<IngestResult> {
+    const buffer = this.buffers.get(stream);
+    if (!buffer) throw new SluiceError('StreamNotFound', `delivery stream "${stream}" is not configured`);
+    const started = performance.now();
+    const result = await buffer.append(packRecords(records, bytes), records.length, bytes);
+    if (!result.accepted) {
+      this.metrics.rejectedRecords.inc({ stream, code: 'BacklogFull' }, records.length);
+      throw new SluiceError(
+        'BacklogFull',
+        `delivery stream "${stream}" has ${result.backlogBytes} bytes waiting for delivery, its limit; retry later`,
+      );
+    }
+    this.metrics.ingestLatency.observe({ stream }, (performance.now() - started) / 1000);
+    this.metrics.incomingRecords.inc({ stream }, records.length);
+    this.metrics.incomingBytes.inc({ stream }, bytes);
+    this.metrics.incomingRequests.inc({ stream });
+    if (result.cutSeq > 0) this.onCut(stream, result.cutSeq);
+    const recordIds = new Array<string>(records.length);
+    for (let i = 0; i < records.length; i += 1) recordIds[i] = recordId(result.entryId, i);
+    return { entryId: result.entryId, recordIds };
+  }
+}
