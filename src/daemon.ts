@@ -37,6 +37,7 @@ export class Daemon {
   private worker: DeliveryWorker | undefined;
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
+  private lastRedisError: Error | undefined;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -45,7 +46,10 @@ export class Daemon {
   ) {
     const { config } = loaded;
     this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: true });
-    this.redis.on('error', (error) => this.log.warn('Redis connection error.', { error }));
+    this.redis.on('error', (error) => {
+      this.lastRedisError = error;
+      this.log.warn('Redis connection error.', { error });
+    });
     for (const [stream, streamConfig] of Object.entries(config.streams)) {
       const buffer = new StreamBuffer(this.redis, config.redis.keyPrefix, stream, {
         maxBacklogBytes: streamConfig.maxBacklogMiB * MiB,
@@ -59,7 +63,7 @@ export class Daemon {
 
   async start(): Promise<DaemonAddresses> {
     const { config } = this.loaded;
-    await this.redis.connect();
+    await this.connectRedis();
     await this.checkEvictionPolicy();
     for (const pipe of this.pipelines.values()) {
       pipe.destination.healthcheck(AbortSignal.timeout(10_000)).catch((error: unknown) => {
@@ -139,6 +143,16 @@ export class Daemon {
     });
   }
 
+  private async connectRedis(): Promise<void> {
+    try {
+      await this.redis.connect();
+    } catch (error) {
+      // ioredis rejects with a bare "Connection is closed"; the cause came as an 'error' event.
+      const cause = this.lastRedisError ?? error;
+      throw new Error(`cannot connect to Redis at ${redactUrl(this.loaded.config.redis.url)}: ${(cause as Error).message}`);
+    }
+  }
+
   /** Invariant 2: evicting keys would silently drop acked records, so refuse to run with it. */
   private async checkEvictionPolicy(): Promise<void> {
     const info = await this.redis.info('memory');
@@ -155,5 +169,16 @@ export class Daemon {
       [...this.pipelines].map(async ([name, pipe]) => [name, await pipe.buffer.stats()] as const),
     );
     return new Map(entries);
+  }
+}
+
+/** The Redis URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
   }
 }
