@@ -149,7 +149,9 @@ export class Daemon {
     } catch (error) {
       // ioredis rejects with a bare "Connection is closed"; the cause came as an 'error' event.
       const cause = this.lastRedisError ?? error;
-      throw new Error(`cannot connect to Redis at ${redactUrl(this.loaded.config.redis.url)}: ${(cause as Error).message}`);
+      throw new Error(
+        `cannot connect to Redis at ${redactUrl(this.loaded.config.redis.url)}: ${(cause as Error).message}`,
+      );
     }
   }
 

@@ -2,13 +2,18 @@
 // reference is generated from it (scripts/gen-config-docs.ts), and a test checks they agree.
 // Every object is strict (an unknown key is an error) and every field has a description.
 import { z } from 'zod';
+import { PrefixError, PrefixTemplate } from '../delivery/prefix.js';
 
 const MiB = 1024 * 1024;
 
 /** An integer with a readable range message, as users see it next to the YAML line. */
 function intBetween(min: number, max: number) {
   const message = `must be an integer between ${min} and ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
 }
 
 function port() {
@@ -16,9 +21,9 @@ function port() {
 }
 
 // Firehose's own rule for delivery stream names.
-const streamName = z
-  .string()
-  .regex(/^[a-zA-Z0-9_.-]{1,64}$/, { error: 'must be 1 to 64 characters of letters, digits, "_", "." and "-"' });
+const streamName = z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, {
+  error: 'must be 1 to 64 characters of letters, digits, "_", "." and "-"',
+});
 
 export const bufferingSchema = z
   .strictObject({
@@ -65,14 +70,29 @@ export const retrySchema = z
 const credentialsSchema = z
   .strictObject({
     accessKeyId: z.string().min(1).describe('Access key ID.'),
-    secretAccessKey: z.string().min(1).describe('Secret access key; use `${VAR}` to read it from the environment.'),
+    secretAccessKey: z
+      .string()
+      .min(1)
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: documents the config's ${VAR} syntax
+      .describe('Secret access key; use `${VAR}` to read it from the environment.'),
     sessionToken: z.string().min(1).optional().describe('Session token for temporary credentials.'),
   })
-  .describe('Static credentials. When absent, the AWS SDK default chain is used (environment, profile, instance role).');
+  .describe(
+    'Static credentials. When absent, the AWS SDK default chain is used (environment, profile, instance role).',
+  );
 
 const prefixField = z
   .string()
   .max(1024, { error: 'must be at most 1024 characters' })
+  .superRefine((prefix, ctx) => {
+    // Parsed here so a bad expression is a config error with its line, not a delivery failure.
+    try {
+      PrefixTemplate.parse(prefix);
+    } catch (error) {
+      if (!(error instanceof PrefixError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  })
   .optional()
   .describe(
     "Key prefix. Supports `!{timestamp:<pattern>}` and `!{firehose:random-string}`. When it has no timestamp expression, Firehose's `YYYY/MM/dd/HH/` (UTC) is appended.",
@@ -81,7 +101,10 @@ const prefixField = z
 export const s3DestinationSchema = z
   .strictObject({
     type: z.literal('s3').describe('Deliver to an S3-compatible object store (AWS S3, MinIO, ...).'),
-    bucket: z.string().min(3, { error: 'must be a bucket name of at least 3 characters' }).describe('Target bucket.'),
+    bucket: z
+      .string()
+      .min(3, { error: 'must be a bucket name of at least 3 characters' })
+      .describe('Target bucket.'),
     prefix: prefixField,
     endpoint: z
       .url({ error: 'must be a URL such as http://127.0.0.1:9000' })
@@ -115,9 +138,11 @@ export const fileDestinationSchema = z
   })
   .describe('Local file destination: the same keys as S3, as paths under `directory`.');
 
-export const destinationSchema = z.discriminatedUnion('type', [s3DestinationSchema, fileDestinationSchema], {
-  error: 'must have a `type` of s3 or file',
-});
+export const destinationSchema = z
+  .discriminatedUnion('type', [s3DestinationSchema, fileDestinationSchema], {
+    error: 'must have a `type` of s3 or file',
+  })
+  .describe('Where batches are delivered; `type` chooses the kind of destination and its options.');
 
 export const streamSchema = z
   .strictObject({
@@ -142,10 +167,14 @@ export const configSchema = z
           .string()
           .regex(/^rediss?:\/\//, { error: 'must be a redis:// or rediss:// URL' })
           .default('redis://127.0.0.1:6379')
-          .describe('Redis server holding the buffer and the job queue. Its maxmemory-policy must be noeviction.'),
+          .describe(
+            'Redis server holding the buffer and the job queue. Its maxmemory-policy must be noeviction.',
+          ),
         keyPrefix: z
           .string()
-          .regex(/^[a-zA-Z0-9_.:-]{1,64}$/, { error: 'must be 1 to 64 characters of letters, digits, "_", ".", ":" and "-"' })
+          .regex(/^[a-zA-Z0-9_.:-]{1,64}$/, {
+            error: 'must be 1 to 64 characters of letters, digits, "_", ".", ":" and "-"',
+          })
           .default('sluice')
           .describe('Prefix of every Redis key Sluice writes, so several deployments can share one Redis.'),
       })
@@ -166,16 +195,18 @@ export const configSchema = z
       .describe('HTTP ingest.'),
     admin: z
       .strictObject({
-        host: z.string().min(1).default('127.0.0.1').describe('Address of the admin server (/metrics, /healthz, /readyz).'),
+        host: z
+          .string()
+          .min(1)
+          .default('127.0.0.1')
+          .describe('Address of the admin server (/metrics, /healthz, /readyz).'),
         port: port().default(9464).describe('Port of the admin server.'),
       })
       .prefault({})
       .describe('Admin HTTP server.'),
     workers: z
       .strictObject({
-        concurrency: intBetween(1, 256)
-          .default(4)
-          .describe('Batches each daemon process delivers at once.'),
+        concurrency: intBetween(1, 256).default(4).describe('Batches each daemon process delivers at once.'),
         lockSeconds: intBetween(5, 3600)
           .default(30)
           .describe(
@@ -188,7 +219,9 @@ export const configSchema = z
       .strictObject({
         timeoutSeconds: intBetween(1, 3600)
           .default(30)
-          .describe('On SIGTERM, how long in-flight batches may take to finish before the process exits anyway.'),
+          .describe(
+            'On SIGTERM, how long in-flight batches may take to finish before the process exits anyway.',
+          ),
       })
       .prefault({})
       .describe('Graceful shutdown.'),

@@ -193,6 +193,17 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
     ]);
   });
 
+  it('a prefix expression that cannot be evaluated', () => {
+    assert.deepEqual(
+      problems(
+        'streams:\n  clicks:\n    destination:\n      type: file\n      directory: x\n      prefix: "a/!{timestamp:EEE}/"\n',
+      ),
+      [
+        '6:15 streams.clicks.destination.prefix: timestamp pattern letter "E" is not supported; use y, M, d, H, m, s, S and quoted text',
+      ],
+    );
+  });
+
   it('a YAML syntax error', () => {
     const issues = problems('streams:\n  clicks:\n    destination: [file\n  other: 1\n');
     assert.equal(issues.length, 1);
@@ -209,13 +220,13 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
     const text =
       'streams:\n  clicks:\n    destination:\n      type: file\n      directory: x\n      prefix: !{timestamp:yyyy}/\n';
     assert.deepEqual(problems(text), [
-      '6:16 invalid YAML: a value starting with "!{" must be quoted, because YAML reads "!" as a tag',
+      '6:15 invalid YAML: a value starting with "!{" must be quoted, because YAML reads "!" as a tag',
     ]);
   });
 
   it('an unquoted environment reference inside a flow mapping, with a hint', () => {
     assert.deepEqual(problems('streams:\n  clicks:\n    destination: {type: file, directory: ${DIR}}\n'), [
-      '3:45 invalid YAML: inside { } or [ ], a value with "${" must be quoted, as in "${VAR}"',
+      '3:42 invalid YAML: inside { } or [ ], a value with "${" must be quoted, as in "${VAR}"',
     ]);
   });
 
