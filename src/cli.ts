@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { ALL_ROLES, Daemon, type Role } from './daemon.js';
+import { authStartupProblems } from './ingest/auth/startup-checks.js';
 import { rootLogger } from './telemetry/logger.js';
 
 const USAGE = `Usage:
@@ -40,6 +41,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const loaded = await loadConfig(values.config);
   if (command === 'validate') {
+    // What `start` would refuse although the file itself is valid (the ingest role's auth checks).
+    const problems = authStartupProblems(loaded.config);
+    if (problems.length > 0) {
+      process.stderr.write(`${problems.map((problem) => `${values.config}: ${problem}`).join('\n')}\n`);
+      return 1;
+    }
     const names = Object.keys(loaded.config.streams);
     process.stdout.write(`${values.config}: valid; ${names.length} stream(s): ${names.join(', ')}\n`);
     return 0;

@@ -3,16 +3,20 @@
 //   cutter  — the time trigger and the reconciler of batches without a job
 //   worker  — delivery of batches to their destinations
 // All three run by default; scale-out runs the same binary with a subset (`--roles`).
+import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { AdminServer } from './admin/server.js';
 import { Cutter } from './batching/cutter.js';
 import { BatchScheduler } from './batching/scheduler.js';
 import type { BufferStats } from './buffer/stream-buffer.js';
 import { StreamBuffer } from './buffer/stream-buffer.js';
+import { deliveryStreamArn } from './config/firehose-schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { buildPipeline, type StreamPipeline } from './delivery/pipeline.js';
+import { buildIngestServer, checkIngestAuth } from './ingest/build-ingest-server.js';
 import { Ingestor } from './ingest/ingestor.js';
-import { IngestServer } from './ingest/server.js';
+import type { IngestServer } from './ingest/server.js';
+import { TransformPools } from './processing/transform/pool.js';
 import { DeliveryWorker } from './processing/worker.js';
 import type { Logger } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
@@ -31,6 +35,7 @@ export class Daemon {
   private readonly redis: Redis;
   private readonly pipelines = new Map<string, StreamPipeline>();
   private readonly metrics: Metrics;
+  private readonly pools: TransformPools;
   private readonly scheduler: BatchScheduler;
   private ingest: IngestServer | undefined;
   private cutter: Cutter | undefined;
@@ -50,19 +55,31 @@ export class Daemon {
       this.lastRedisError = error;
       this.log.warn('Redis connection error.', { error });
     });
+    this.metrics = new Metrics(() => this.bufferStats());
+    const threads = config.workers.threads ?? availableParallelism();
+    this.pools = new TransformPools(threads);
+    const deps = {
+      baseDir: loaded.baseDir,
+      pools: this.pools,
+      threads,
+      deliveryStreamArn: (stream: string) => deliveryStreamArn(config.ingest.firehose, stream),
+      region: config.ingest.firehose.region,
+      metrics: this.metrics,
+      log,
+    };
     for (const [stream, streamConfig] of Object.entries(config.streams)) {
       const buffer = new StreamBuffer(this.redis, config.redis.keyPrefix, stream, {
         maxBacklogBytes: streamConfig.maxBacklogMiB * MiB,
         batchSizeBytes: streamConfig.buffering.sizeMiB * MiB,
       });
-      this.pipelines.set(stream, buildPipeline(stream, streamConfig, buffer, loaded.baseDir));
+      this.pipelines.set(stream, buildPipeline(stream, streamConfig, buffer, deps));
     }
-    this.metrics = new Metrics(() => this.bufferStats());
     this.scheduler = new BatchScheduler(config.redis.url, config.redis.keyPrefix, log);
   }
 
   async start(): Promise<DaemonAddresses> {
     const { config } = this.loaded;
+    if (this.roles.has('ingest')) checkIngestAuth(this.loaded);
     await this.connectRedis();
     await this.checkEvictionPolicy();
     for (const pipe of this.pipelines.values()) {
@@ -76,6 +93,8 @@ export class Daemon {
     }
     const addresses: DaemonAddresses = { admin: { host: '', port: 0 } };
     if (this.roles.has('worker')) {
+      // A transform that cannot load would fail every batch: refuse to start instead.
+      for (const pipe of this.pipelines.values()) await pipe.processing.transform?.probe();
       this.worker = new DeliveryWorker(
         this.pipelines,
         {
@@ -100,7 +119,7 @@ export class Daemon {
     if (this.roles.has('ingest')) {
       const buffers = new Map([...this.pipelines].map(([name, pipe]) => [name, pipe.buffer]));
       const ingestor = new Ingestor(buffers, this.metrics, (stream, seq) => this.onSizeCut(stream, seq));
-      this.ingest = new IngestServer(ingestor, config.ingest, this.log);
+      this.ingest = buildIngestServer(this.loaded, ingestor, this.metrics, this.log);
       const address = await this.ingest.start();
       addresses.ingest = { host: address.address, port: address.port };
     }
@@ -127,9 +146,11 @@ export class Daemon {
     await this.ingest?.stop();
     await this.cutter?.stop();
     await this.worker?.stop(timeoutMs);
+    await this.pools.close();
     await this.scheduler.close();
     await this.admin?.stop();
     await Promise.all([...this.pipelines.values()].map((pipe) => pipe.destination.close()));
+    await Promise.all([...this.pipelines.values()].map((pipe) => pipe.encoder.close?.()));
     if (this.redis.status === 'ready') await this.redis.quit();
     else this.redis.disconnect();
     this.log.info('Sluice stopped; undelivered records stay in Redis for the next start.');

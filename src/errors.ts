@@ -1,6 +1,7 @@
 // Every error Sluice reports to a client or a log is created from this table, with a stable
 // code, an HTTP status and whether retrying the same request may succeed. The README's
-// "Errors" table is checked against it by test/unit/errors.test.ts.
+// "Errors" table is checked against it by test/unit/errors.test.ts. (The Firehose-compatible API
+// answers in AWS's own error shapes instead: src/ingest/firehose/errors.ts.)
 
 export const errorCodes = {
   StreamNotFound: {
@@ -9,6 +10,16 @@ export const errorCodes = {
     summary: 'The delivery stream is not in the configuration.',
   },
   RouteNotFound: { status: 404, retryable: false, summary: 'No such endpoint.' },
+  Unauthorized: {
+    status: 401,
+    retryable: false,
+    summary: 'auth.mode is keys and the request has no valid `Authorization: Bearer <key>` (auth.apiKeys).',
+  },
+  AccessDenied: {
+    status: 403,
+    retryable: false,
+    summary: 'The API key may only put to other streams (its `streams` list).',
+  },
   MethodNotAllowed: {
     status: 405,
     retryable: false,

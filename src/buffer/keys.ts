@@ -23,6 +23,14 @@ export function streamKeys(prefix: string, stream: string): StreamKeys {
   };
 }
 
+/**
+ * Set of the object keys written for one batch, so a retry that writes fewer or other keys
+ * (a transform that failed a record the first time and not the second) can remove the rest.
+ */
+export function writtenKeysKey(keys: StreamKeys, seq: number): string {
+  return `${keys.meta.slice(0, -':meta'.length)}:written:${seq}`;
+}
+
 /** Order of keys as every buffer script declares them in its header. */
 export function scriptKeys(keys: StreamKeys): string[] {
   return [keys.records, keys.meta, keys.batches, keys.open];

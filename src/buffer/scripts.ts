@@ -23,8 +23,8 @@ export class LuaScript {
     this.sha = createHash('sha1').update(body).digest('hex');
   }
 
-  async run(redis: Redis, keys: StreamKeys, args: RedisArg[]): Promise<unknown> {
-    const keyList = scriptKeys(keys);
+  async run(redis: Redis, keys: StreamKeys, args: RedisArg[], extraKeys: string[] = []): Promise<unknown> {
+    const keyList = [...scriptKeys(keys), ...extraKeys];
     try {
       return await redis.evalsha(this.sha, keyList.length, ...keyList, ...args);
     } catch (error) {

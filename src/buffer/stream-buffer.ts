@@ -3,7 +3,7 @@
 // daemon processes can share a stream without losing or double-cutting a batch.
 import type { Redis } from 'ioredis';
 import { type Batch, entryTimeMs, parseBatchDescriptor } from './batch.js';
-import { type StreamKeys, streamKeys } from './keys.js';
+import { type StreamKeys, streamKeys, writtenKeysKey } from './keys.js';
 import { unpackRecords } from './packing.js';
 import { scripts } from './scripts.js';
 
@@ -110,7 +110,18 @@ export class StreamBuffer {
 
   /** Marks a batch delivered and trims the stream behind it. False when it already was. */
   async complete(seq: number): Promise<boolean> {
-    return Number(await scripts.complete.run(this.redis, this.keys, [seq])) === 1;
+    return (
+      Number(await scripts.complete.run(this.redis, this.keys, [seq], [writtenKeysKey(this.keys, seq)])) === 1
+    );
+  }
+
+  /** Notes, before writing it, that an object key belongs to a batch (see writtenKeysKey). */
+  async noteWrittenKey(seq: number, objectKey: string): Promise<void> {
+    await this.redis.sadd(writtenKeysKey(this.keys, seq), objectKey);
+  }
+
+  async writtenKeys(seq: number): Promise<string[]> {
+    return this.redis.smembers(writtenKeysKey(this.keys, seq));
   }
 
   async stats(): Promise<BufferStats> {

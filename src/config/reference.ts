@@ -62,7 +62,9 @@ export function knownOptions(path: readonly PropertyKey[], data: unknown): strin
         ? (value as Record<PropertyKey, unknown>)[segment]
         : undefined;
     const next: z.core.JSONSchema._JSONSchema | undefined =
-      schema?.properties?.[String(segment)] ?? schema?.additionalProperties;
+      schema?.properties?.[String(segment)] ??
+      schema?.additionalProperties ??
+      (typeof segment === 'number' ? listItem(schema) : undefined);
     schema = typeof next === 'object' ? next : undefined;
     const branches: JsonSchema[] | undefined = schema?.oneOf ?? schema?.anyOf;
     if (branches) {
@@ -126,9 +128,11 @@ function collect(
     });
     const heading = (p: string, v: string) => `\`${p}\`${v ? ` (${v})` : ''}`;
     const record = recordValue(property);
-    if (record) {
+    if (record && isMapping(record)) {
       const item = `${child}.<name>`;
       nested.push(() => collect(record, item, variant, heading(item, variant), sections));
+    } else if (record) {
+      // A mapping of names to plain values is documented by its own row.
     } else if (property.oneOf ?? property.anyOf) {
       for (const branch of property.oneOf ?? property.anyOf ?? []) {
         const branchVariant = [variant, `type: ${yamlValue(constOf(branch))}`].filter(Boolean).join(', ');
@@ -136,14 +140,35 @@ function collect(
       }
     } else if (property.properties) {
       nested.push(() => collect(property, child, variant, heading(child, variant), sections));
+    } else if (listItem(property)) {
+      // A list of mappings gets a section for its items, one per `type` when they are a union.
+      const item = `${child}[]`;
+      const items = listItem(property) as JsonSchema;
+      if (items.properties)
+        nested.push(() => collect(items, item, variant, heading(item, variant), sections));
+      for (const branch of items.oneOf ?? items.anyOf ?? []) {
+        const branchVariant = [variant, `type: ${yamlValue(constOf(branch))}`].filter(Boolean).join(', ');
+        nested.push(() => collect(branch, item, branchVariant, heading(item, branchVariant), sections));
+      }
     }
   }
   for (const add of nested) add();
 }
 
+/** Whether a schema describes a mapping with options of its own (worth a section). */
+function isMapping(schema: JsonSchema): boolean {
+  return Boolean(schema.properties ?? schema.oneOf ?? schema.anyOf);
+}
+
 function recordValue(schema: JsonSchema): JsonSchema | undefined {
   const value = schema.additionalProperties;
   return schema.propertyNames !== undefined && typeof value === 'object' ? value : undefined;
+}
+
+/** The schema of the items of a list, when `schema` is a list. */
+function listItem(schema: JsonSchema | undefined): JsonSchema | undefined {
+  const items = schema?.type === 'array' ? schema.items : undefined;
+  return typeof items === 'object' && !Array.isArray(items) ? items : undefined;
 }
 
 function constOf(schema: JsonSchema): unknown {
@@ -164,7 +189,10 @@ function typeOf(schema: JsonSchema): string {
   if (schema.enum) return `one of ${schema.enum.map((v) => `\`${yamlValue(v)}\``).join(', ')}`;
   const union = schema.oneOf ?? schema.anyOf;
   if (union) return `mapping, by \`type\`: ${union.map((b) => `\`${yamlValue(constOf(b))}\``).join(', ')}`;
-  if (recordValue(schema)) return 'mapping of name to mapping';
+  const value = recordValue(schema);
+  if (value) return isMapping(value) ? 'mapping of name to mapping' : `mapping of name to ${typeOf(value)}`;
+  const item = listItem(schema);
+  if (item) return item.properties ? 'list of mappings' : `list of ${typeOf(item).replace(/^(\w+)/, '$1s')}`;
   switch (schema.type) {
     case 'object':
       return 'mapping';

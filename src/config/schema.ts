@@ -2,7 +2,14 @@
 // reference is generated from it (scripts/gen-config-docs.ts), and a test checks they agree.
 // Every object is strict (an unknown key is an error) and every field has a description.
 import { z } from 'zod';
-import { PrefixError, PrefixTemplate } from '../delivery/prefix.js';
+import { PrefixError, type PrefixKind, PrefixTemplate } from '../delivery/prefix.js';
+import { authSchema } from './auth-schema.js';
+import { firehoseApiSchema } from './firehose-schema.js';
+import { backupSchema, formatSchema, partitioningSchema } from './format-schema.js';
+
+export { formatSchema };
+
+import { processingSchema } from './processing-schema.js';
 
 const MiB = 1024 * 1024;
 
@@ -40,12 +47,6 @@ export const bufferingSchema = z
   })
   .describe('When a batch closes: whichever of the two limits is reached first.');
 
-export const formatSchema = z
-  .strictObject({
-    type: z.literal('ndjson').describe('Output format. `ndjson`: each record followed by a newline.'),
-  })
-  .describe('How records are written into an object.');
-
 export const compressionSchema = z
   .enum(['none', 'gzip', 'zstd'])
   .describe('Compression of each object: `none`, `gzip` (extension `.gz`) or `zstd` (extension `.zst`).');
@@ -81,18 +82,36 @@ const credentialsSchema = z
     'Static credentials. When absent, the AWS SDK default chain is used (environment, profile, instance role).',
   );
 
-const prefixField = z
+/** A key prefix, parsed here so a bad expression is a config error with its line. */
+function prefixString(kind: PrefixKind) {
+  return z
+    .string()
+    .max(1024, { error: 'must be at most 1024 characters' })
+    .superRefine((prefix, ctx) => {
+      try {
+        PrefixTemplate.parse(prefix, kind);
+      } catch (error) {
+        if (!(error instanceof PrefixError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+      }
+    });
+}
+
+const errorOutputPrefixField = prefixString('error')
+  .default('errors/')
+  .describe(
+    'Key prefix of the error output: records that failed processing land under it as JSON lines with the reason. `!{firehose:error-output-type}` expands to `processing-failed` (and later kinds); without it, `<type>/` is appended. Then the default time layout, as for `prefix`.',
+  );
+
+const fileExtensionField = z
   .string()
-  .max(1024, { error: 'must be at most 1024 characters' })
-  .superRefine((prefix, ctx) => {
-    // Parsed here so a bad expression is a config error with its line, not a delivery failure.
-    try {
-      PrefixTemplate.parse(prefix);
-    } catch (error) {
-      if (!(error instanceof PrefixError)) throw error;
-      ctx.addIssue({ code: 'custom', message: error.message });
-    }
-  })
+  .regex(/^$|^\.[0-9a-z!\-_.*'()]{1,127}$/, { error: "must be empty or start with . (Firehose's rule)" })
+  .optional()
+  .describe(
+    "Replaces the default file extension (`.gz`, `.zst`, `.parquet`, ...), as Firehose's FileExtension.",
+  );
+
+const prefixField = prefixString('data')
   .optional()
   .describe(
     "Key prefix. Supports `!{timestamp:<pattern>}` and `!{firehose:random-string}`. When it has no timestamp expression, Firehose's `YYYY/MM/dd/HH/` (UTC) is appended.",
@@ -106,6 +125,7 @@ export const s3DestinationSchema = z
       .min(3, { error: 'must be a bucket name of at least 3 characters' })
       .describe('Target bucket.'),
     prefix: prefixField,
+    errorOutputPrefix: errorOutputPrefixField,
     endpoint: z
       .url({ error: 'must be a URL such as http://127.0.0.1:9000' })
       .optional()
@@ -116,6 +136,33 @@ export const s3DestinationSchema = z
       .default(false)
       .describe('Use path-style URLs (`endpoint/bucket/key`); most S3-compatible stores need `true`.'),
     credentials: credentialsSchema.optional(),
+    fileExtension: fileExtensionField,
+    serverSideEncryption: z
+      .enum(['AES256', 'aws:kms'])
+      .optional()
+      .describe('Server-side encryption of every object written.'),
+    kmsKeyId: z.string().min(1).optional().describe('KMS key for `serverSideEncryption: aws:kms`.'),
+    storageClass: z
+      .enum(
+        [
+          'STANDARD',
+          'STANDARD_IA',
+          'ONEZONE_IA',
+          'INTELLIGENT_TIERING',
+          'GLACIER',
+          'GLACIER_IR',
+          'DEEP_ARCHIVE',
+          'REDUCED_REDUNDANCY',
+        ],
+        { error: 'must be an S3 storage class such as STANDARD or STANDARD_IA' },
+      )
+      .optional()
+      .describe('Storage class of every object written.'),
+    contentType: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Content-Type of every object written, instead of the one the format and compression imply.'),
     partSizeMiB: intBetween(5, 512)
       .default(8)
       .describe(
@@ -135,6 +182,8 @@ export const fileDestinationSchema = z
       .min(1)
       .describe('Directory the objects are written under; relative paths are resolved from the config file.'),
     prefix: prefixField,
+    errorOutputPrefix: errorOutputPrefixField,
+    fileExtension: fileExtensionField,
   })
   .describe('Local file destination: the same keys as S3, as paths under `directory`.');
 
@@ -143,6 +192,15 @@ export const destinationSchema = z
     error: 'must have a `type` of s3 or file',
   })
   .describe('Where batches are delivered; `type` chooses the kind of destination and its options.');
+
+type StreamShape = {
+  format: { type: string };
+  compression: string;
+  compressionLevel?: number | undefined;
+  processing: { type: string }[];
+  partitioning?: { keys: Record<string, string> } | undefined;
+  destination: { prefix?: string | undefined };
+};
 
 export const streamSchema = z
   .strictObject({
@@ -154,10 +212,68 @@ export const streamSchema = z
       ),
     format: formatSchema.prefault({ type: 'ndjson' }),
     compression: compressionSchema.default('none'),
+    compressionLevel: intBetween(-7, 22)
+      .optional()
+      .describe('Compression level: gzip 1-9 (default 6), zstd -7 to 22 (default 3).'),
     retry: retrySchema.prefault({}),
+    processing: processingSchema,
+    partitioning: partitioningSchema.optional(),
+    backup: backupSchema.optional(),
     destination: destinationSchema,
   })
+  .superRefine(checkStreamConsistency)
   .describe('One delivery stream.');
+
+/** Rules that span several options of a stream; each issue points at the option to change. */
+function checkStreamConsistency(stream: StreamShape, ctx: z.RefinementCtx): void {
+  if (stream.format.type === 'parquet' && stream.compression !== 'none') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['compression'],
+      message:
+        'must be none with format parquet: Parquet compresses its own pages (set format.compression instead)',
+    });
+  }
+  const level = stream.compressionLevel;
+  if (level !== undefined) {
+    if (stream.compression === 'none') {
+      ctx.addIssue({ code: 'custom', path: ['compressionLevel'], message: 'needs compression gzip or zstd' });
+    } else if (stream.compression === 'gzip' && (level < 1 || level > 9)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compressionLevel'],
+        message: 'must be between 1 and 9 for gzip',
+      });
+    }
+  }
+  const prefix = PrefixTemplate.tryParse(stream.destination.prefix ?? '');
+  if (!prefix) return; // the prefix field reports its own error
+  const queryKeys = Object.keys(stream.partitioning?.keys ?? {});
+  for (const name of prefix.queryKeys) {
+    if (!queryKeys.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['destination', 'prefix'],
+        message: `!{partitionKeyFromQuery:${name}} needs partitioning.keys.${name}`,
+      });
+    }
+  }
+  if (prefix.lambdaKeys.length > 0 && !stream.processing.some((p) => p.type === 'transform')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['destination', 'prefix'],
+      message: '!{partitionKeyFromLambda:...} needs a transform that returns metadata.partitionKeys',
+    });
+  }
+  if (stream.partitioning && !prefix.partitioned) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['destination', 'prefix'],
+      message:
+        'with partitioning, the prefix must use !{partitionKeyFromQuery:...} or !{partitionKeyFromLambda:...}',
+    });
+  }
+}
 
 export const configSchema = z
   .strictObject({
@@ -189,7 +305,10 @@ export const configSchema = z
           .describe("Largest record accepted, in bytes. Firehose's limit: 1,024,000."),
         maxRequestBytes: intBetween(1, 256 * MiB)
           .default(4 * MiB)
-          .describe("Largest request body accepted, in bytes. Firehose's limit: 4 MiB."),
+          .describe(
+            "Largest request accepted, in bytes: an NDJSON body, or the records of a PutRecordBatch after base64 decoding (Firehose's limit: 4 MiB).",
+          ),
+        firehose: firehoseApiSchema.prefault({}),
       })
       .prefault({})
       .describe('HTTP ingest.'),
@@ -207,6 +326,11 @@ export const configSchema = z
     workers: z
       .strictObject({
         concurrency: intBetween(1, 256).default(4).describe('Batches each daemon process delivers at once.'),
+        threads: intBetween(1, 256)
+          .optional()
+          .describe(
+            'Worker threads per daemon process that run transform functions (per distinct memoryLimitMiB). Default: the number of cores.',
+          ),
         lockSeconds: intBetween(5, 3600)
           .default(30)
           .describe(
@@ -225,6 +349,7 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Graceful shutdown.'),
+    auth: authSchema,
     streams: z
       .record(streamName, streamSchema)
       .refine((streams) => Object.keys(streams).length > 0, { error: 'must declare at least one stream' })

@@ -10,7 +10,15 @@ export class PrefixError extends Error {}
 type Part =
   | { kind: 'literal'; text: string }
   | { kind: 'timestamp'; tokens: TimeToken[] }
-  | { kind: 'random'; index: number };
+  | { kind: 'random'; index: number }
+  | { kind: 'errorType' }
+  | { kind: 'partitionKey'; source: 'query' | 'lambda'; name: string };
+
+/** `data` prefixes name delivered objects; `error` prefixes name the error output's objects. */
+export type PrefixKind = 'data' | 'error';
+
+/** Firehose's values of `!{firehose:error-output-type}`. */
+export type ErrorOutputType = 'processing-failed' | 'format-conversion-failed' | 'partitioning-failed';
 
 type TimeToken = { kind: 'literal'; text: string } | { kind: 'field'; field: TimeField; width: number };
 type TimeField = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'millis';
@@ -33,17 +41,57 @@ export interface RenderContext {
   timeMs: number;
   /** Seed of `!{firehose:random-string}`: unique per batch (and partition), stable across retries. */
   seed: string;
+  /** Required to render an error prefix. */
+  errorOutputType?: ErrorOutputType;
+  /** Required to render a prefix with partition key expressions. */
+  partitionKeys?: PartitionKeys;
+}
+
+/** The partition keys of a record: from `partitioning.keys` and from the transform. */
+export interface PartitionKeys {
+  query: Readonly<Record<string, string>>;
+  lambda: Readonly<Record<string, string>>;
 }
 
 export class PrefixTemplate {
-  private constructor(private readonly parts: Part[]) {}
+  /** Names used in `!{partitionKeyFromQuery:...}` and `!{partitionKeyFromLambda:...}`. */
+  readonly queryKeys: string[];
+  readonly lambdaKeys: string[];
 
-  static parse(text: string): PrefixTemplate {
-    const parts = parseParts(text);
+  private constructor(private readonly parts: Part[]) {
+    const names = (source: 'query' | 'lambda') =>
+      parts.flatMap((part) => (part.kind === 'partitionKey' && part.source === source ? [part.name] : []));
+    this.queryKeys = [...new Set(names('query'))];
+    this.lambdaKeys = [...new Set(names('lambda'))];
+  }
+
+  get partitioned(): boolean {
+    return this.queryKeys.length > 0 || this.lambdaKeys.length > 0;
+  }
+
+  /**
+   * An error prefix without `!{firehose:error-output-type}` gets `<type>/` appended, so the
+   * kinds of failure never mix; then, as for data prefixes, the default time layout is appended
+   * when there is no timestamp expression.
+   */
+  static parse(text: string, kind: PrefixKind = 'data'): PrefixTemplate {
+    const parts = parseParts(text, kind);
+    if (kind === 'error' && !parts.some((part) => part.kind === 'errorType')) {
+      parts.push({ kind: 'errorType' }, { kind: 'literal', text: '/' });
+    }
     if (!parts.some((part) => part.kind === 'timestamp')) {
       parts.push({ kind: 'timestamp', tokens: parseTimePattern(DEFAULT_TIME_PATTERN) });
     }
     return new PrefixTemplate(parts);
+  }
+
+  /** The template, or undefined when the text does not parse (for cross-field checks). */
+  static tryParse(text: string, kind: PrefixKind = 'data'): PrefixTemplate | undefined {
+    try {
+      return PrefixTemplate.parse(text, kind);
+    } catch {
+      return undefined;
+    }
   }
 
   render(context: RenderContext): string {
@@ -52,13 +100,16 @@ export class PrefixTemplate {
     for (const part of this.parts) {
       if (part.kind === 'literal') out += part.text;
       else if (part.kind === 'timestamp') out += formatTime(part.tokens, date);
-      else out += randomString(context.seed, part.index);
+      else if (part.kind === 'random') out += randomString(context.seed, part.index);
+      else if (part.kind === 'partitionKey') out += partitionKey(part, context.partitionKeys);
+      else if (context.errorOutputType) out += context.errorOutputType;
+      else throw new Error('an error prefix needs an error output type to render');
     }
     return out;
   }
 }
 
-function parseParts(text: string): Part[] {
+function parseParts(text: string, kind: PrefixKind): Part[] {
   const parts: Part[] = [];
   let randomCount = 0;
   let position = 0;
@@ -81,11 +132,21 @@ function parseParts(text: string): Part[] {
       parts.push({ kind: 'random', index: randomCount });
       randomCount += 1;
     } else if (namespace === 'firehose' && value === 'error-output-type') {
-      throw new PrefixError('!{firehose:error-output-type} is only allowed in an error output prefix');
+      if (kind !== 'error') {
+        throw new PrefixError('!{firehose:error-output-type} is only allowed in an error output prefix');
+      }
+      parts.push({ kind: 'errorType' });
     } else if (namespace === 'partitionKeyFromQuery' || namespace === 'partitionKeyFromLambda') {
-      throw new PrefixError(
-        `!{${expression}} needs dynamic partitioning, which this stream does not configure`,
-      );
+      if (kind === 'error')
+        throw new PrefixError(`!{${expression}} is not allowed in an error output prefix`);
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+        throw new PrefixError(`!{${expression}} needs a key name of letters, digits, _ or -`);
+      }
+      parts.push({
+        kind: 'partitionKey',
+        source: namespace === 'partitionKeyFromQuery' ? 'query' : 'lambda',
+        name: value,
+      });
     } else {
       throw new PrefixError(
         `unknown expression "!{${expression}}"; expected !{timestamp:<pattern>} or !{firehose:random-string}`,
@@ -171,6 +232,16 @@ function fieldValue(field: TimeField, date: Date): number {
     case 'millis':
       return date.getUTCMilliseconds();
   }
+}
+
+function partitionKey(
+  part: { source: 'query' | 'lambda'; name: string },
+  keys: PartitionKeys | undefined,
+): string {
+  const value = keys?.[part.source][part.name];
+  // Callers evaluate keys before rendering and route records without them to the error output.
+  if (value === undefined) throw new Error(`partition key ${part.source}:${part.name} is missing`);
+  return value;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -34,6 +34,8 @@ export interface ObjectDestination extends DestinationBase {
   readonly kind: 'object';
   /** Writes the object; idempotent: writing the same key again replaces it whole. */
   put(object: OutgoingObject, signal: AbortSignal): Promise<DeliveryResult>;
+  /** Removes an object written by an earlier attempt of a batch; absent objects are fine. */
+  delete(key: string, signal: AbortSignal): Promise<DeliveryResult>;
 }
 
 export interface RecordBatch {

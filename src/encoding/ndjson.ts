@@ -1,5 +1,5 @@
 // NDJSON: every record followed by a newline, unless it already ends with one.
-import type { EntryRecords } from '../buffer/stream-buffer.js';
+import type { OutputRecord } from '../processing/records.js';
 import type { Encoder } from './types.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -9,14 +9,12 @@ export const ndjsonEncoder: Encoder = {
   extension: '',
   contentType: 'application/x-ndjson',
   handlesCompression: false,
-  async *encode(pages: AsyncIterable<EntryRecords[]>): AsyncIterable<Buffer> {
-    for await (const entries of pages) {
+  async *encode(pages: AsyncIterable<OutputRecord[]>): AsyncIterable<Buffer> {
+    for await (const records of pages) {
       const parts: Buffer[] = [];
-      for (const entry of entries) {
-        for (const record of entry.records) {
-          parts.push(record);
-          if (record[record.length - 1] !== 0x0a) parts.push(NEWLINE);
-        }
+      for (const { data } of records) {
+        parts.push(data);
+        if (data[data.length - 1] !== 0x0a) parts.push(NEWLINE);
       }
       if (parts.length > 0) yield Buffer.concat(parts);
     }

@@ -1,14 +1,22 @@
-// Encoders by the name used in the config's `format.type`. Adding one touches only this table.
-
+// Encoders by the config's `format.type`. Adding one touches only this function.
+import type { FormatConfig } from '../config/format-schema.js';
 import { ndjsonEncoder } from './ndjson.js';
+import { ParquetEncoder } from './parquet/encoder.js';
+import { rawEncoder } from './raw.js';
 import type { Encoder } from './types.js';
 
-const encoders: Record<string, Encoder> = {
-  ndjson: ndjsonEncoder,
-};
+export interface EncoderDeps {
+  /** Threads for encoders that work off the event loop (Parquet). */
+  threads: number;
+}
 
-export function encoderFor(type: string): Encoder {
-  const encoder = encoders[type];
-  if (!encoder) throw new Error(`no encoder for format "${type}"`);
-  return encoder;
+export function createEncoder(format: FormatConfig, deps: EncoderDeps): Encoder {
+  switch (format.type) {
+    case 'ndjson':
+      return ndjsonEncoder;
+    case 'raw':
+      return rawEncoder(format.delimiter);
+    case 'parquet':
+      return new ParquetEncoder(format, deps.threads);
+  }
 }

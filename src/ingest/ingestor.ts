@@ -30,24 +30,35 @@ export class Ingestor {
   }
 
   async ingest(stream: string, records: readonly Uint8Array[], bytes: number): Promise<IngestResult> {
+    if (!this.buffers.has(stream)) {
+      throw new SluiceError('StreamNotFound', `delivery stream "${stream}" is not configured`);
+    }
+    return this.ingestPacked(stream, packRecords(records, bytes), records.length, bytes);
+  }
+
+  /**
+   * Appends records already packed into one entry (packing.ts layout): `count` records holding
+   * `bytes` bytes of data. The Firehose API packs as it decodes base64, so it comes in here.
+   */
+  async ingestPacked(stream: string, packed: Buffer, count: number, bytes: number): Promise<IngestResult> {
     const buffer = this.buffers.get(stream);
     if (!buffer) throw new SluiceError('StreamNotFound', `delivery stream "${stream}" is not configured`);
     const started = performance.now();
-    const result = await buffer.append(packRecords(records, bytes), records.length, bytes);
+    const result = await buffer.append(packed, count, bytes);
     if (!result.accepted) {
-      this.metrics.rejectedRecords.inc({ stream, code: 'BacklogFull' }, records.length);
+      this.metrics.rejectedRecords.inc({ stream, code: 'BacklogFull' }, count);
       throw new SluiceError(
         'BacklogFull',
         `delivery stream "${stream}" has ${result.backlogBytes} bytes waiting for delivery, its limit; retry later`,
       );
     }
     this.metrics.ingestLatency.observe({ stream }, (performance.now() - started) / 1000);
-    this.metrics.incomingRecords.inc({ stream }, records.length);
+    this.metrics.incomingRecords.inc({ stream }, count);
     this.metrics.incomingBytes.inc({ stream }, bytes);
     this.metrics.incomingRequests.inc({ stream });
     if (result.cutSeq > 0) this.onCut(stream, result.cutSeq);
-    const recordIds = new Array<string>(records.length);
-    for (let i = 0; i < records.length; i += 1) recordIds[i] = recordId(result.entryId, i);
+    const recordIds = new Array<string>(count);
+    for (let i = 0; i < count; i += 1) recordIds[i] = recordId(result.entryId, i);
     return { entryId: result.entryId, recordIds };
   }
 }

@@ -1,6 +1,7 @@
 // Writing JSON answers and Sluice's error shape: { "error": { "code", "message" } }.
 import type { ServerResponse } from 'node:http';
 import { SluiceError } from '../errors.js';
+import { BEARER_CHALLENGE } from './auth/bearer.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -18,7 +19,9 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, error: SluiceError): void {
-  const headers: Record<string, string> = error.code === 'BacklogFull' ? { 'retry-after': '1' } : {};
+  const headers: Record<string, string> = {};
+  if (error.code === 'BacklogFull') headers['retry-after'] = '1';
+  if (error.code === 'Unauthorized') headers['www-authenticate'] = BEARER_CHALLENGE;
   sendJson(res, error.status, { error: { code: error.code, message: error.message } }, headers);
 }
 

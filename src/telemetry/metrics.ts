@@ -85,6 +85,83 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly transformInvocations = new Counter({
+    name: 'sluice_transform_invocations_total',
+    help: "Transform invocations, by outcome: ok, or the failure's error code (each failure is retried).",
+    labelNames: ['stream', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly transformDuration = new Histogram({
+    name: 'sluice_transform_duration_seconds',
+    help: 'Duration of one transform invocation, including the trip to its thread (ExecuteProcessing.Duration).',
+    labelNames: ['stream'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60],
+    registers: [this.registry],
+  });
+  readonly transformRecords = new Counter({
+    name: 'sluice_transform_records_total',
+    help: 'Records out of the transform, by result: Ok, Dropped, ProcessingFailed.',
+    labelNames: ['stream', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly errorOutputRecords = new Counter({
+    name: 'sluice_error_output_records_total',
+    help: 'Records written to the error output, by error output type (processing-failed, ...).',
+    labelNames: ['stream', 'type'] as const,
+    registers: [this.registry],
+  });
+
+  // The Firehose API's own metrics (PutRecord.Requests, PutRecordBatch.Records, .Bytes,
+  // .Latency, DescribeDeliveryStream.Requests, ...): one series per operation, counted once per
+  // request. `stream` is empty for ListDeliveryStreams and for names that are not configured,
+  // so the label stays bounded by the config.
+  readonly apiRequests = new Counter({
+    name: 'sluice_api_requests_total',
+    help: 'Firehose API requests, by operation (PutRecord, PutRecordBatch, DescribeDeliveryStream, ListDeliveryStreams, unknown).',
+    labelNames: ['operation', 'stream'] as const,
+    registers: [this.registry],
+  });
+  readonly apiRecords = new Counter({
+    name: 'sluice_api_records_total',
+    help: 'Records in valid PutRecord and PutRecordBatch requests (PutRecordBatch.Records), stored or not.',
+    labelNames: ['operation', 'stream'] as const,
+    registers: [this.registry],
+  });
+  readonly apiBytes = new Counter({
+    name: 'sluice_api_bytes_total',
+    help: 'Decoded record bytes in valid PutRecord and PutRecordBatch requests (PutRecord.Bytes).',
+    labelNames: ['operation', 'stream'] as const,
+    registers: [this.registry],
+  });
+  readonly apiLatency = new Histogram({
+    name: 'sluice_api_request_duration_seconds',
+    help: 'Time from a Firehose API request arriving to its answer (PutRecordBatch.Latency, ...).',
+    labelNames: ['operation', 'stream'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly apiErrors = new Counter({
+    name: 'sluice_api_errors_total',
+    help: 'Firehose API requests answered with an error, by operation and error type (__type).',
+    labelNames: ['operation', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'sluice_auth_failures_total',
+    help: 'Requests refused by authentication, by API (firehose, records) and reason (missing, malformed, unknown_key, signature_mismatch, expired, stream_denied).',
+    labelNames: ['api', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly partitionsPerBatch = new Histogram({
+    name: 'sluice_partitions_per_batch',
+    help: 'Partitions (objects) written per batch of a partitioned stream (Firehose PartitionCount).',
+    labelNames: ['stream'] as const,
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+
   constructor(stats: StatsSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
     // Backlog and freshness are read from Redis at scrape time, so every process reports the

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort } from '../support/ports.js';
 import { startDaemon, trackChild, waitFor } from '../support/process.js';
+import { testRedis } from '../support/redis.js';
 import { writeConfig } from './helpers.js';
 
 async function run(args: string[]) {
@@ -29,6 +30,7 @@ async function config(yaml: string): Promise<string> {
 }
 
 const VALID = `
+auth: { mode: none }
 streams:
   clicks:
     destination: { type: file, directory: ./out }
@@ -49,6 +51,7 @@ describe('sluice validate', () => {
       sizeMiB: 500
     compresion: gzip
     destination: { type: file, directory: ./out }
+auth: { mode: none }
 `);
     const result = await run(['validate', '--config', file]);
     assert.equal(result.code, 1);
@@ -101,6 +104,26 @@ ${VALID}`);
     const result = await run(['start', '--config', file]);
     assert.equal(result.code, 1);
     assert.match(result.output, /maxmemory-policy is \\?"allkeys-lru\\?"; Sluice needs \\?"noeviction\\?"/);
+  });
+
+  it('refuses to start when a transform module cannot be loaded', async () => {
+    const redis = await testRedis();
+    cleanups.push(() => redis.cleanup());
+    const file = await config(`auth: { mode: none }
+redis: { url: "${redis.url}", keyPrefix: ${redis.prefix} }
+ingest: { port: ${await freePort()} }
+admin: { port: ${await freePort()} }
+streams:
+  clicks:
+    processing: [{ type: transform, module: ./no-such-transform.mjs }]
+    destination: { type: file, directory: ./out }
+`);
+    const result = await run(['start', '--config', file]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.output,
+      /stream \\?"clicks\\?": transform \.\/no-such-transform\.mjs#handler: .*(Cannot find module|ERR_MODULE_NOT_FOUND)/,
+    );
   });
 
   it('exits non-zero with the cause when Redis cannot be reached', async () => {

@@ -25,6 +25,7 @@ redis: { url: ${redis.url}, keyPrefix: ${redis.prefix} }
 ingest: { port: ${ports.ingest} }
 admin: { port: ${ports.admin} }
 workers: { concurrency: 3, lockSeconds: 5 }
+auth: { mode: none }
 streams:
   crash:
     buffering: { sizeMiB: 1, intervalSeconds: 1 }

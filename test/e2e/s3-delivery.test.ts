@@ -56,6 +56,7 @@ admin:
   port: ${ports.admin}
 workers:
   concurrency: 4
+auth: { mode: none }
 streams:
   clicks:
     buffering: { sizeMiB: 1, intervalSeconds: 2 }
@@ -152,7 +153,7 @@ streams:
     // Record bytes per object: the decompressed size less one newline per record.
     const sizes = await Promise.all(
       keys.map(async (key) => {
-        const body = decompressObject(key, await s3.getObject('landing', key));
+        const body = await decompressObject(key, await s3.getObject('landing', key));
         return body.length - body.toString().split('\n').length + 1;
       }),
     );
@@ -217,7 +218,7 @@ streams:
     assert.ok(waited >= 800, `the batch waited the 1 s interval (object visible after ${waited} ms)`);
     assert.equal(keys.length, 1);
     assert.match(keys[0] as string, /^timed\/\d{4}-\d{2}-\d{2}\/timed-1-.*\.zst$/);
-    const body = decompressObject(keys[0] as string, await s3.getObject('landing', keys[0] as string));
+    const body = await decompressObject(keys[0] as string, await s3.getObject('landing', keys[0] as string));
     assert.equal(body.toString(), `${lines.join('\n')}\n`);
     assert.equal(
       await metricValue(ports.admin, 'sluice_batches_cut_total', { stream: 'timed', trigger: 'time' }),

@@ -40,6 +40,19 @@ export class FileDestination implements ObjectDestination {
     }
   }
 
+  async delete(key: string): Promise<DeliveryResult> {
+    const target = resolve(this.root, key);
+    if (!target.startsWith(this.root + sep)) {
+      return { status: 'permanent', reason: `object key "${key}" points outside ${this.root}` };
+    }
+    try {
+      await rm(target, { force: true });
+      return { status: 'delivered' };
+    } catch (error) {
+      return classifyFileError(error);
+    }
+  }
+
   async healthcheck(): Promise<void> {
     await mkdir(this.root, { recursive: true });
   }

@@ -1,7 +1,7 @@
 // The S3 destination: one object per batch, streamed. @aws-sdk/lib-storage sends a single
 // PutObject when the object fits in one part and a multipart upload otherwise, holding at
 // most `queueSize` parts in memory, so a 128 MiB batch never sits in memory whole.
-import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3DestinationConfig } from '../../config/schema.js';
 import type { DeliveryResult, ObjectDestination, OutgoingObject } from '../types.js';
@@ -29,6 +29,11 @@ export class S3Destination implements ObjectDestination {
         Key: object.key,
         Body: object.body,
         ContentType: object.contentType,
+        ...(this.config.serverSideEncryption
+          ? { ServerSideEncryption: this.config.serverSideEncryption }
+          : {}),
+        ...(this.config.kmsKeyId ? { SSEKMSKeyId: this.config.kmsKeyId } : {}),
+        ...(this.config.storageClass ? { StorageClass: this.config.storageClass } : {}),
       },
       partSize: this.config.partSizeMiB * MiB,
       queueSize: PARTS_IN_FLIGHT,
@@ -52,6 +57,17 @@ export class S3Destination implements ObjectDestination {
       return classifyS3Error(error);
     } finally {
       signals.removeEventListener('abort', abort);
+    }
+  }
+
+  async delete(key: string, signal: AbortSignal): Promise<DeliveryResult> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: key }), {
+        abortSignal: signal,
+      });
+      return { status: 'delivered' };
+    } catch (error) {
+      return classifyS3Error(error);
     }
   }
 

@@ -25,6 +25,8 @@ const MINIMAL = `streams:
       type: file
       directory: landing
 `;
+// `auth` is required; appended last, it moves no line of the text before it.
+const AUTH = 'auth: { mode: none }\n';
 
 /** The issues of a config that must fail, as `line:col path: message` strings. */
 function problems(text: string, env: Record<string, string> = {}): string[] {
@@ -39,15 +41,22 @@ function problems(text: string, env: Record<string, string> = {}): string[] {
 
 describe('parseConfigText: valid configs', () => {
   it('fills in every default', () => {
-    const loaded = parseConfigText(MINIMAL, 'conf/sluice.yaml', {});
+    const loaded = parseConfigText(`${MINIMAL}${AUTH}`, 'conf/sluice.yaml', {});
     assert.equal(loaded.file, resolve('conf/sluice.yaml'));
     assert.equal(loaded.baseDir, resolve('conf'));
     assert.deepEqual(loaded.config, {
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'sluice' },
-      ingest: { host: '127.0.0.1', port: 4573, maxRecordBytes: 1_024_000, maxRequestBytes: 4 * 1024 * 1024 },
+      ingest: {
+        host: '127.0.0.1',
+        port: 4573,
+        maxRecordBytes: 1_024_000,
+        maxRequestBytes: 4 * 1024 * 1024,
+        firehose: { region: 'us-east-1', accountId: '000000000000' },
+      },
       admin: { host: '127.0.0.1', port: 9464 },
       workers: { concurrency: 4, lockSeconds: 30 },
       shutdown: { timeoutSeconds: 30 },
+      auth: { mode: 'none', allowUnauthenticated: false, accessKeys: [], apiKeys: [] },
       streams: {
         clicks: {
           buffering: { sizeMiB: 5, intervalSeconds: 300 },
@@ -55,17 +64,19 @@ describe('parseConfigText: valid configs', () => {
           format: { type: 'ndjson' },
           compression: 'none',
           retry: { initialBackoffSeconds: 1, maxBackoffSeconds: 60 },
-          destination: { type: 'file', directory: 'landing' },
+          processing: [],
+          destination: { type: 'file', directory: 'landing', errorOutputPrefix: 'errors/' },
         },
       },
     });
   });
 
   it('fills in the defaults of an s3 destination', () => {
-    const text = 'streams:\n  s:\n    destination: {type: s3, bucket: b-1}\n';
+    const text = `streams:\n  s:\n    destination: {type: s3, bucket: b-1}\n${AUTH}`;
     assert.deepEqual(parseConfigText(text, FILE, {}).config.streams.s?.destination, {
       type: 's3',
       bucket: 'b-1',
+      errorOutputPrefix: 'errors/',
       region: 'us-east-1',
       forcePathStyle: false,
       partSizeMiB: 8,
@@ -75,22 +86,45 @@ describe('parseConfigText: valid configs', () => {
 
   it('loads a config that sets every option, with anchors, merge keys and environment references', async () => {
     const file = join(root, 'test/fixtures/config/full.yaml');
-    const { config } = await loadConfig(file, { ACCESS_KEY: 'AKIA', SECRET_KEY: 'secret' });
+    const secrets = { PRODUCER_SECRET: 'producer-secret-0123456789', API_KEY: 'api-key-0123456789abcdef' };
+    const { config } = await loadConfig(file, { ACCESS_KEY: 'AKIA', SECRET_KEY: 'secret', ...secrets });
     assert.equal(config.redis.url, 'rediss://cache.internal:6380/2');
     assert.deepEqual(config.ingest, {
       host: '0.0.0.0',
       port: 8443,
       maxRecordBytes: 2048000,
       maxRequestBytes: 8388608,
+      firehose: { region: 'eu-west-1', accountId: '123456789012' },
     });
-    assert.deepEqual(config.workers, { concurrency: 16, lockSeconds: 60 });
+    assert.deepEqual(config.auth, {
+      mode: 'keys',
+      allowUnauthenticated: false,
+      accessKeys: [
+        { accessKeyId: 'producer', secretAccessKey: secrets.PRODUCER_SECRET, streams: ['clicks'] },
+      ],
+      apiKeys: [{ key: secrets.API_KEY }],
+    });
+    assert.deepEqual(config.workers, { concurrency: 16, lockSeconds: 60, threads: 3 });
     const clicks = config.streams.clicks;
     assert.deepEqual(clicks?.buffering, { sizeMiB: 64, intervalSeconds: 0 });
     assert.equal(clicks?.retry.initialBackoffSeconds, 0.5);
+    assert.deepEqual(clicks?.processing, [
+      {
+        type: 'transform',
+        module: './transforms/enrich.js',
+        handler: 'enrich',
+        bufferSizeMiB: 0.5,
+        timeoutSeconds: 5,
+        retries: 1,
+        memoryLimitMiB: 128,
+      },
+      { type: 'appendDelimiter' },
+    ]);
     assert.deepEqual(clicks?.destination, {
       type: 's3',
       bucket: 'analytics',
       prefix: '!{timestamp:yyyy/MM/dd}/clicks/',
+      errorOutputPrefix: 'failed/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
       endpoint: 'http://127.0.0.1:9000',
       region: 'eu-west-1',
       forcePathStyle: true,
@@ -106,11 +140,12 @@ describe('parseConfigText: valid configs', () => {
       type: 'file',
       directory: '/var/lib/sluice/landing',
       prefix: 'logs/',
+      errorOutputPrefix: 'logs-errors/',
     });
   });
 
   it('turns a whole environment reference into a number, and keeps embedded ones text', () => {
-    const text = `redis:\n  url: redis://\${REDIS_HOST:-localhost}:6379\ningest:\n  port: \${PORT:-4573}\n${MINIMAL}`;
+    const text = `redis:\n  url: redis://\${REDIS_HOST:-localhost}:6379\ningest:\n  port: \${PORT:-4573}\n${MINIMAL}${AUTH}`;
     assert.equal(parseConfigText(text, FILE, {}).config.ingest.port, 4573);
     const { config } = parseConfigText(text, FILE, { PORT: '8080', REDIS_HOST: 'r1' });
     assert.equal(config.ingest.port, 8080);
@@ -120,30 +155,30 @@ describe('parseConfigText: valid configs', () => {
 
 describe('parseConfigText: mistakes are reported with path, line and column', () => {
   it('a value out of range', () => {
-    const text = MINIMAL.replace('    destination:', '    buffering:\n      sizeMiB: 500\n    destination:');
+    const text = `${MINIMAL.replace('    destination:', '    buffering:\n      sizeMiB: 500\n    destination:')}${AUTH}`;
     assert.deepEqual(problems(text), [
       '4:16 streams.clicks.buffering.sizeMiB: must be an integer between 1 and 128',
     ]);
   });
 
   it('a value of the wrong type', () => {
-    const text = `ingest:\n  port: http\n${MINIMAL}`;
+    const text = `ingest:\n  port: http\n${MINIMAL}${AUTH}`;
     assert.deepEqual(problems(text), ['2:9 ingest.port: must be an integer between 0 and 65535']);
-    const flags = 'streams:\n  s:\n    destination: {type: s3, bucket: 123, forcePathStyle: yes}\n';
+    const flags = `streams:\n  s:\n    destination: {type: s3, bucket: 123, forcePathStyle: yes}\n${AUTH}`;
     assert.deepEqual(problems(flags), [
       '3:37 streams.s.destination.bucket: must be a string, not the number 123 (quote it to make it text)',
       '3:58 streams.s.destination.forcePathStyle: must be true or false, not the text "yes"',
     ]);
-    assert.deepEqual(problems(`redis: redis://x\n${MINIMAL}`), [
+    assert.deepEqual(problems(`redis: redis://x\n${MINIMAL}${AUTH}`), [
       '1:8 redis: must be a mapping, not the text "redis://x"',
     ]);
-    assert.deepEqual(problems(`${MINIMAL}    compression: lz4\n`), [
+    assert.deepEqual(problems(`${MINIMAL}    compression: lz4\n${AUTH}`), [
       '6:18 streams.clicks.compression: must be one of none, gzip, zstd',
     ]);
   });
 
   it('an unknown key at the top level, pointing at the key', () => {
-    assert.deepEqual(problems(`${MINIMAL}ingets:\n  port: 1\n`), [
+    assert.deepEqual(problems(`${MINIMAL}ingets:\n  port: 1\n${AUTH}`), [
       '6:1 ingets: unknown key "ingets" (did you mean "ingest"?)',
     ]);
   });
@@ -158,6 +193,7 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
       type: file
       directory: landing
       bucket: nope
+auth: { mode: none }
 `;
     assert.deepEqual(problems(text), [
       '4:7 streams.clicks.buffering.sizeMib: unknown key "sizeMib" (did you mean "sizeMiB"?)',
@@ -167,28 +203,31 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
   });
 
   it('a missing required field, pointing at the mapping that lacks it', () => {
-    assert.deepEqual(problems('streams:\n  clicks:\n    destination:\n      type: file\n'), [
+    assert.deepEqual(problems(`streams:\n  clicks:\n    destination:\n      type: file\n${AUTH}`), [
       '4:7 streams.clicks.destination.directory: is required',
     ]);
-    assert.deepEqual(problems('streams:\n  clicks:\n    compression: gzip\n'), [
+    assert.deepEqual(problems(`streams:\n  clicks:\n    compression: gzip\n${AUTH}`), [
       '3:5 streams.clicks.destination: is required',
     ]);
-    assert.deepEqual(problems('# no streams\nredis: {}\n'), ['2:1 streams: is required']);
-    assert.deepEqual(problems('streams: {}\n'), ['1:10 streams: must declare at least one stream']);
+    assert.deepEqual(problems(`# no streams\nredis: {}\n${AUTH}`), ['2:1 streams: is required']);
+    assert.deepEqual(problems(`streams: {}\n${AUTH}`), ['1:10 streams: must declare at least one stream']);
   });
 
   it('a bad stream name, pointing at the name', () => {
-    assert.deepEqual(problems(`${MINIMAL}  "click stream":\n    destination: {type: file, directory: x}\n`), [
-      '6:3 streams["click stream"]: invalid name: must be 1 to 64 characters of letters, digits, "_", "." and "-"',
-    ]);
+    assert.deepEqual(
+      problems(`${MINIMAL}  "click stream":\n    destination: {type: file, directory: x}\n${AUTH}`),
+      [
+        '6:3 streams["click stream"]: invalid name: must be 1 to 64 characters of letters, digits, "_", "." and "-"',
+      ],
+    );
   });
 
   it('a missing or bad destination type', () => {
     assert.deepEqual(
-      problems('streams:\n  clicks:\n    destination:\n      type: ftp\n      directory: x\n'),
+      problems(`streams:\n  clicks:\n    destination:\n      type: ftp\n      directory: x\n${AUTH}`),
       ['4:13 streams.clicks.destination.type: must be one of s3, file'],
     );
-    assert.deepEqual(problems('streams:\n  clicks:\n    destination:\n      directory: x\n'), [
+    assert.deepEqual(problems(`streams:\n  clicks:\n    destination:\n      directory: x\n${AUTH}`), [
       '4:7 streams.clicks.destination.type: is required (one of s3, file)',
     ]);
   });
@@ -196,7 +235,7 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
   it('a prefix expression that cannot be evaluated', () => {
     assert.deepEqual(
       problems(
-        'streams:\n  clicks:\n    destination:\n      type: file\n      directory: x\n      prefix: "a/!{timestamp:EEE}/"\n',
+        `streams:\n  clicks:\n    destination:\n      type: file\n      directory: x\n      prefix: "a/!{timestamp:EEE}/"\n${AUTH}`,
       ),
       [
         '6:15 streams.clicks.destination.prefix: timestamp pattern letter "E" is not supported; use y, M, d, H, m, s, S and quoted text',
@@ -240,7 +279,7 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
   });
 
   it('an unset environment variable without a default', () => {
-    const text = `redis:\n  url: redis://\${REDIS_HOST}:6379\ningest:\n  port: \${PORT}\n${MINIMAL}`;
+    const text = `redis:\n  url: redis://\${REDIS_HOST}:6379\ningest:\n  port: \${PORT}\n${MINIMAL}${AUTH}`;
     assert.deepEqual(problems(text), [
       '2:8 redis.url: environment variable REDIS_HOST is not set (write ${REDIS_HOST:-default} to give it a default)',
       '4:9 ingest.port: environment variable PORT is not set (write ${PORT:-default} to give it a default)',
@@ -248,7 +287,7 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
   });
 
   it('a substituted value that is invalid, at the line of the reference', () => {
-    assert.deepEqual(problems(`ingest:\n  port: \${PORT}\n${MINIMAL}`, { PORT: '99999' }), [
+    assert.deepEqual(problems(`ingest:\n  port: \${PORT}\n${MINIMAL}${AUTH}`, { PORT: '99999' }), [
       '2:9 ingest.port: must be an integer between 0 and 65535',
     ]);
   });
@@ -276,6 +315,7 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
       type: file
 ingest:
   port: -1
+auth: { mode: none }
 `;
     try {
       parseConfigText(text, FILE, {});
@@ -313,7 +353,7 @@ describe('loadConfig', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-config-'));
     try {
       const file = join(dir, 'sluice.yaml');
-      await writeFile(file, MINIMAL);
+      await writeFile(file, `${MINIMAL}${AUTH}`);
       const loaded = await loadConfig(file, {});
       assert.equal(loaded.file, file);
       assert.equal(loaded.baseDir, dir);
@@ -343,6 +383,7 @@ describe('loadConfig', () => {
       type: 'file',
       directory: '../data/landing',
       prefix: 'events/',
+      errorOutputPrefix: 'errors/',
     });
     assert.equal(resolve(main.baseDir, '../data/landing'), join(root, 'data/landing'));
     assert.equal(
@@ -377,7 +418,7 @@ describe('helpers', () => {
   });
 
   it('summarizeConfig shows each stream and hides the Redis password', () => {
-    const text = `redis:\n  url: redis://user:hunter2@cache:6379\n${MINIMAL}`;
+    const text = `redis:\n  url: redis://user:hunter2@cache:6379\n${MINIMAL}${AUTH}`;
     const summary = summarizeConfig(parseConfigText(text, FILE, {}));
     assert.doesNotMatch(summary, /hunter2/);
     assert.match(summary, /redis redis:\/\/user:\*\*\*@cache:6379/);

@@ -21,8 +21,12 @@ const readmePath = fileURLToPath(new URL('../../../../README.md', import.meta.ur
 function leafPaths(schema: JsonSchema, path: string): string[] {
   const branches = schema.oneOf ?? schema.anyOf;
   if (branches) return branches.flatMap((branch) => leafPaths(branch, path));
-  if (typeof schema.additionalProperties === 'object')
-    return leafPaths(schema.additionalProperties, `${path}.<name>`);
+  const value = schema.additionalProperties;
+  if (typeof value === 'object') {
+    // A mapping of names to plain values (partition key paths) is one option, not a section.
+    const mapping = value.properties ?? value.oneOf ?? value.anyOf;
+    return mapping ? leafPaths(value, `${path}.<name>`) : [path];
+  }
   if (schema.properties) {
     return Object.entries(schema.properties).flatMap(([key, child]) =>
       typeof child === 'object' ? leafPaths(child, path ? `${path}.${key}` : key) : [],

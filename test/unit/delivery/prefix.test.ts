@@ -34,6 +34,37 @@ describe('prefix expressions', () => {
     assert.notEqual(first, second, 'two expressions in one prefix differ');
   });
 
+  it('renders partition keys from the query and from the transform', () => {
+    const template = PrefixTemplate.parse(
+      'customer=!{partitionKeyFromQuery:customer}/type=!{partitionKeyFromLambda:type}/',
+    );
+    assert.deepEqual(template.queryKeys, ['customer']);
+    assert.deepEqual(template.lambdaKeys, ['type']);
+    assert.equal(template.partitioned, true);
+    assert.equal(
+      template.render({
+        timeMs: at,
+        seed: 's',
+        partitionKeys: { query: { customer: '42' }, lambda: { type: 'click' } },
+      }),
+      'customer=42/type=click/2026/11/06/07/',
+    );
+    assert.throws(() => template.render({ timeMs: at, seed: 's' }), /missing/);
+    assert.equal(PrefixTemplate.parse('x/').partitioned, false);
+  });
+
+  it('renders error prefixes with the error output type, appending it when absent', () => {
+    const at2 = { timeMs: at, seed: 's', errorOutputType: 'processing-failed' as const };
+    assert.equal(
+      PrefixTemplate.parse('errors/', 'error').render(at2),
+      'errors/processing-failed/2026/11/06/07/',
+    );
+    assert.equal(
+      PrefixTemplate.parse('e/!{firehose:error-output-type}/!{timestamp:yyyy}/', 'error').render(at2),
+      'e/processing-failed/2026/',
+    );
+  });
+
   it('rejects what it cannot evaluate, with a reason', () => {
     assert.throws(
       () => PrefixTemplate.parse('a/!{timestamp:yyyy'),
@@ -46,7 +77,11 @@ describe('prefix expressions', () => {
       () => PrefixTemplate.parse('!{firehose:error-output-type}/'),
       /only allowed in an error output prefix/,
     );
-    assert.throws(() => PrefixTemplate.parse('!{partitionKeyFromQuery:customer}/'), /dynamic partitioning/);
+    assert.throws(() => PrefixTemplate.parse('!{partitionKeyFromQuery:a b}/'), /key name/);
+    assert.throws(
+      () => PrefixTemplate.parse('!{partitionKeyFromQuery:c}/', 'error'),
+      /not allowed in an error output prefix/,
+    );
     assert.throws(() => PrefixTemplate.parse('!{whatever}'), /unknown expression/);
   });
 });

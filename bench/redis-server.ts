@@ -1,0 +1,91 @@
+// A private redis-server for one scenario: a fresh process and data directory, so scenarios do
+// not inherit each other's memory, AOF size or background rewrites, and the shared development
+// Redis is never loaded. Persistence is what issue 5 benchmarks: AOF with fsync every second.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { trackChild } from '../test/support/process.js';
+
+export interface BenchRedis {
+  url: string;
+  pid: number;
+  /** SIGTERM (Redis flushes its AOF and exits), SIGKILL after 10 s. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export async function startRedis(port: number, dir: string): Promise<BenchRedis> {
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      // A bench-only server: no protected-mode surprises, and its log goes to our pipe.
+      '--protected-mode',
+      'no',
+      '--logfile',
+      '',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  trackChild(child);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(new Error(`not ready within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
+    const onData = (chunk: Buffer): void => {
+      log += chunk.toString('utf8');
+      if (log.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null): void => fail(new Error(`exited with code ${code}`));
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server on port ${port}: ${error.message}\n${log.slice(-2000)}`));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', fail);
+  });
+  // Keep draining its output so a chatty Redis never blocks on a full pipe.
+  child.stdout.resume();
+  child.stderr.resume();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid as number,
+    stop() {
+      stopping ??= stopChild(child, exited);
+      return stopping;
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}

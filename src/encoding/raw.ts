@@ -1,0 +1,24 @@
+// Raw: the records exactly as they came, each followed by the configured delimiter (none by
+// default, as Firehose concatenates records unless a processor appends a delimiter).
+import type { OutputRecord } from '../processing/records.js';
+import type { Encoder } from './types.js';
+
+export function rawEncoder(delimiter: string): Encoder {
+  const separator = Buffer.from(delimiter);
+  return {
+    name: 'raw',
+    extension: '',
+    contentType: 'application/octet-stream',
+    handlesCompression: false,
+    async *encode(pages: AsyncIterable<OutputRecord[]>): AsyncIterable<Buffer> {
+      for await (const records of pages) {
+        const parts: Buffer[] = [];
+        for (const { data } of records) {
+          parts.push(data);
+          if (separator.length > 0) parts.push(separator);
+        }
+        if (parts.length > 0) yield Buffer.concat(parts);
+      }
+    },
+  };
+}
