@@ -78,7 +78,7 @@ function uuid(random: () => number): string {
 const BASE_TIME_MS = Date.UTC(2026, 10, 26, 12, 0, 0);
 
 /** One clickstream event; `n` spaces the timestamps so that the events read as a session log. */
-export function clickEvent(random: () => number, n: number): Record<string, unknown> {
+export function clickEvent(random: () => number, n: number) {
   const time = BASE_TIME_MS + n * 37 + Math.floor(random() * 30);
   const place = pick(random, CITIES);
   const path = pick(random, PATHS);
@@ -128,34 +128,169 @@ export function clickEvent(random: () => number, n: number): Record<string, unkn
   };
 }
 
+/**
+ * The same event with every leaf at the top level (`context.page.url` → `pageUrl`), as analytics
+ * tables hold it: the Parquet scenario's columns read top-level fields. Same draws from `random`
+ * as clickEvent, so the content is the same; only the shape differs. `items` stays an array.
+ */
+export function flatClickEvent(random: () => number, n: number): Record<string, unknown> {
+  const event = clickEvent(random, n);
+  const { context, properties } = event;
+  const { page, device, geo } = context;
+  return {
+    eventId: event.eventId,
+    anonymousId: event.anonymousId,
+    userId: event.userId,
+    sessionId: event.sessionId,
+    event: event.event,
+    timestamp: event.timestamp,
+    userAgent: context.userAgent,
+    ip: context.ip,
+    locale: context.locale,
+    pageUrl: page.url,
+    pagePath: page.path,
+    referrer: page.referrer,
+    pageTitle: page.title,
+    deviceType: device.type,
+    screenWidth: device.screen.width,
+    screenHeight: device.screen.height,
+    country: geo.country,
+    region: geo.region,
+    city: geo.city,
+    lat: geo.lat,
+    lon: geo.lon,
+    items: properties.items,
+    currency: properties.currency,
+    value: properties.value,
+    checkoutV2: properties.experiments.checkout_v2,
+    newSearch: properties.experiments.new_search,
+    timeOnPageMs: properties.metrics.timeOnPageMs,
+    scrollDepth: properties.metrics.scrollDepth,
+  };
+}
+
+/** `nested`: clickEvent (every scenario but Parquet); `flat`: flatClickEvent. */
+export type RecordShape = 'nested' | 'flat';
+/** How requests carry records: native NDJSON bodies, or Firehose PutRecordBatch JSON. */
+export type Api = 'ndjson' | 'firehose';
+
+/**
+ * One pre-built request body. The first record's first byte ("{") is left out: the load
+ * generator writes a per-request marker `{"benchSeq":N,` in its place, so that bodies are
+ * shared and never copied.
+ *
+ * - ndjson: `rest` is the NDJSON body from the first record's second byte on; `head` and
+ *   `firstRest` are empty.
+ * - firehose: `head` is `{"DeliveryStreamName":...,"Records":[{"Data":"` (shared), `firstRest`
+ *   the first record's text after its "{" (base64-encoded with the marker per request: only
+ *   ~1.4 KB per request), `rest` the JSON after that record's base64: `"},{"Data":"..."},...]}`.
+ */
+export interface CorpusBody {
+  head: Buffer;
+  firstRest: Buffer;
+  rest: Buffer;
+  /** Record bytes of the body without the marker and without the first "{" (no newlines). */
+  recordBytes: number;
+  /** Each record's bytes (the first one's without its "{"): for partly failed PutRecordBatch answers. */
+  recordLengths: Uint32Array;
+}
+
 export interface Corpus {
-  /**
-   * Request bodies WITHOUT the first byte ("{") of their first record: the load generator sends
-   * a per-request marker `{"benchSeq":N,` in its place, so bodies are shared and never copied.
-   */
-  bodies: Buffer[];
+  api: Api;
+  bodies: CorpusBody[];
   recordsPerBody: number;
   /** Average record size in bytes, without the newline and without the marker. */
   averageRecordBytes: number;
 }
 
-/** Builds `bodyCount` NDJSON bodies of `recordsPerBody` records each. */
-export function buildCorpus(seed: number, bodyCount: number, recordsPerBody: number): Corpus {
-  const random = seededRandom(seed);
-  const bodies: Buffer[] = [];
-  let recordBytes = 0;
+export interface CorpusOptions {
+  seed: number;
+  bodyCount: number;
+  recordsPerBody: number;
+  api: Api;
+  shape: RecordShape;
+  /** DeliveryStreamName of the PutRecordBatch bodies. */
+  stream: string;
+}
+
+/** Builds `bodyCount` request bodies of `recordsPerBody` records each. */
+export function buildCorpus(options: CorpusOptions): Corpus {
+  const random = seededRandom(options.seed);
+  const event = options.shape === 'flat' ? flatClickEvent : clickEvent;
+  const head = Buffer.from(`{"DeliveryStreamName":${JSON.stringify(options.stream)},"Records":[{"Data":"`);
+  const empty = Buffer.alloc(0);
+  const bodies: CorpusBody[] = [];
+  let totalBytes = 0;
   let n = 0;
-  for (let b = 0; b < bodyCount; b += 1) {
+  for (let b = 0; b < options.bodyCount; b += 1) {
     const lines: string[] = [];
-    for (let r = 0; r < recordsPerBody; r += 1) {
-      const line = JSON.stringify(clickEvent(random, n));
+    const recordLengths = new Uint32Array(options.recordsPerBody);
+    let recordBytes = 0;
+    for (let r = 0; r < options.recordsPerBody; r += 1) {
+      const line = JSON.stringify(event(random, n));
       n += 1;
+      recordLengths[r] = Buffer.byteLength(line) - (r === 0 ? 1 : 0);
       recordBytes += Buffer.byteLength(line);
       lines.push(line);
     }
-    bodies.push(Buffer.from(`${lines.join('\n')}\n`.slice(1)));
+    totalBytes += recordBytes;
+    if (options.api === 'ndjson') {
+      bodies.push({
+        head: empty,
+        firstRest: empty,
+        rest: Buffer.from(`${lines.join('\n')}\n`.slice(1)),
+        recordBytes: recordBytes - 1,
+        recordLengths,
+      });
+    } else {
+      const others = lines.slice(1).map((line) => `{"Data":"${Buffer.from(line).toString('base64')}"}`);
+      bodies.push({
+        head,
+        firstRest: Buffer.from((lines[0] ?? '').slice(1)),
+        rest: Buffer.from(others.length > 0 ? `"},${others.join(',')}]}` : '"}]}'),
+        recordBytes: recordBytes - 1,
+        recordLengths,
+      });
+    }
   }
-  return { bodies, recordsPerBody, averageRecordBytes: recordBytes / n };
+  return {
+    api: options.api,
+    bodies,
+    recordsPerBody: options.recordsPerBody,
+    averageRecordBytes: totalBytes / Math.max(1, n),
+  };
+}
+
+/**
+ * The body of request `seq` as chunks to write one after the other (no concatenation), and its
+ * record bytes (as the daemon counts sluice_incoming_bytes_total: without newlines, base64
+ * decoded). Only the marker (ndjson) or the first record's base64 (firehose) is new per request.
+ */
+export function requestBody(corpus: Corpus, seq: number): RequestBody {
+  const body = corpus.bodies[seq % corpus.bodies.length] as CorpusBody;
+  const marker = markerPrefix(seq);
+  const recordBytes = marker.length + body.recordBytes;
+  if (corpus.api === 'ndjson') {
+    return {
+      chunks: [marker, body.rest],
+      length: marker.length + body.rest.length,
+      recordBytes,
+      body,
+      marker,
+    };
+  }
+  const first = Buffer.from(Buffer.concat([marker, body.firstRest]).toString('base64'));
+  const length = body.head.length + first.length + body.rest.length;
+  return { chunks: [body.head, first, body.rest], length, recordBytes, body, marker };
+}
+
+export interface RequestBody {
+  chunks: Buffer[];
+  /** Bytes on the wire. */
+  length: number;
+  recordBytes: number;
+  body: CorpusBody;
+  marker: Buffer;
 }
 
 /** The text that starts a request body and marks it; delivered objects are searched for it. */

@@ -32,6 +32,8 @@ export class ObjectWatcher {
   constructor(
     private readonly s3: S3TestServer,
     private readonly bucket: string,
+    /** Only objects under this prefix are watched (the error output lands elsewhere). */
+    private readonly prefix: string,
     /** Polling stops by itself after this long, should nobody call stop(). */
     private readonly maxRunMs: number,
   ) {}
@@ -59,7 +61,7 @@ export class ObjectWatcher {
     while (!this.stopped && Date.now() < deadline) {
       const started = Date.now();
       try {
-        const keys = await this.s3.listKeys(this.bucket);
+        const keys = await this.s3.listKeys(this.bucket, this.prefix);
         const listedAt = Date.now();
         for (const key of keys) {
           if (this.complete.has(key)) continue;

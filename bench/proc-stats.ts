@@ -1,7 +1,13 @@
 // CPU time and peak memory of other processes, read from /proc (Linux only), and the machine's
 // description. /proc/<pid>/stat counts every thread of the process (libuv pool, GC helpers,
-// Redis's bio/io threads); cutime/cstime add children the process has reaped, which for Redis
-// are its AOF-rewrite forks.
+// worker threads, Redis's bio/io threads); cutime/cstime add children the process has reaped,
+// which for Redis are its AOF-rewrite forks.
+//
+// A process is measured with its whole tree: the daemon may run as a node:cluster supervisor with
+// worker processes, Redis forks for AOF rewrites. Summing utime+stime+cutime+cstime over every
+// live process of the tree is consistent between two snapshots: a child that exits in between
+// moves its total into its parent's cutime/cstime when reaped, and one born in between counts
+// in full.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -42,18 +48,68 @@ export function peakRssMiB(pid: number): number | undefined {
   }
 }
 
-/** CPU seconds of each named pid, taken together so the snapshots line up in time. */
-export function snapshot(pids: Record<string, number | undefined>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(pids)) {
-    if (pid === undefined) continue;
+/** Parent pid of every process on the machine. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      out[name] = cpuSeconds(pid);
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      out.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
     } catch {
-      // The process has exited; leaving it out is better than reporting 0 CPU.
+      // The process ended while we looked.
     }
   }
   return out;
+}
+
+/** `root` and all its live descendants. */
+export function processTree(root: number, ppids: Map<number, number> = parents()): number[] {
+  const tree = [root];
+  for (let i = 0; i < tree.length; i += 1) {
+    for (const [pid, ppid] of ppids) if (ppid === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+/** CPU seconds of each named process tree, taken together so the snapshots line up in time. */
+export function snapshot(pids: Record<string, number | undefined>): Record<string, number> {
+  const ppids = parents();
+  const out: Record<string, number> = {};
+  for (const [name, root] of Object.entries(pids)) {
+    if (root === undefined) continue;
+    try {
+      let total = cpuSeconds(root);
+      for (const pid of processTree(root, ppids).slice(1)) {
+        try {
+          total += cpuSeconds(pid);
+        } catch {
+          // Ended meanwhile: its CPU is in the parent's cutime once reaped.
+        }
+      }
+      out[name] = total;
+    } catch {
+      // The root has exited; leaving it out is better than reporting 0 CPU.
+    }
+  }
+  return out;
+}
+
+/**
+ * Peak RSS of a process tree: the sum of each live process's VmHWM (an upper bound on the
+ * tree's simultaneous peak, counting the pages processes share, such as the node binary, once
+ * per process), the largest single one, and how many processes.
+ */
+export function treePeakRss(root: number): { sumMiB?: number; maxMiB?: number; processes: number } {
+  const peaks = processTree(root)
+    .map((pid) => peakRssMiB(pid))
+    .filter((value): value is number => value !== undefined);
+  if (peaks.length === 0) return { processes: 0 };
+  return {
+    sumMiB: peaks.reduce((sum, value) => sum + value, 0),
+    maxMiB: Math.max(...peaks),
+    processes: peaks.length,
+  };
 }
 
 export function loadAverage(): [number, number, number] {

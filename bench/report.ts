@@ -16,7 +16,17 @@ function triple(summary: { count: number; p50: number; p99: number; max: number 
 }
 
 function loadLabel(s: ScenarioResult): string {
-  return s.load.mode === 'open-loop' ? 'open loop' : `${num(s.load.offeredRecordsPerSec)} rec/s`;
+  const rate = s.load.mode === 'open-loop' ? 'open loop' : `${num(s.load.offeredRecordsPerSec)} rec/s`;
+  const api = s.load.api ?? 'ndjson';
+  const auth = s.load.auth === 'keys' ? (api === 'firehose' ? ' + SigV4' : ' + bearer') : '';
+  return `${rate}, ${api}${auth}`;
+}
+
+/** What lands: format, outer compression, transform. */
+function outputLabel(s: ScenarioResult): string {
+  const format = s.stream.format ?? 'ndjson';
+  const compression = s.stream.compression === 'none' ? '' : ` + ${s.stream.compression}`;
+  return `${format}${compression}${s.stream.transform ? ', identity transform' : ''}`;
 }
 
 export function markdownReport(result: BenchResult): string {
@@ -32,12 +42,12 @@ export function markdownReport(result: BenchResult): string {
   );
   out.push('');
   out.push(
-    '| scenario | load | acked rec/s | acked MiB/s | delivered rec/s | delivered MiB/s | Sluice CPU-s/GiB | Redis CPU-s/GiB | Sluice peak RSS MiB | ingest p50/p99/max ms | e2e p50/p99/max ms | load avg 1 min before → after |',
+    '| scenario | load | acked req/s | acked rec/s | acked MiB/s | delivered rec/s | delivered MiB/s | Sluice CPU-s/GiB | Redis CPU-s/GiB | Sluice peak RSS MiB (all processes) | ingest p50/p99/max ms | e2e p50/p99/max ms | load avg 1 min before → after |',
   );
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const s of result.scenarios) {
     out.push(
-      `| ${s.name} | ${loadLabel(s)} | ${num(s.acked.recordsPerSec)} | ${num(s.acked.mibPerSec, 1)} | ` +
+      `| ${s.name} | ${loadLabel(s)} | ${num(s.acked.requestsPerSec, 1)} | ${num(s.acked.recordsPerSec)} | ${num(s.acked.mibPerSec, 1)} | ` +
         `${num(s.delivered?.recordsPerSec)} | ${num(s.delivered?.mibPerSec, 1)} | ` +
         `${num(s.cpu.perGiB.sluice, 1)} | ${num(s.cpu.perGiB.redis, 1)} | ${num(s.memory.sluicePeakRssMiB)} | ` +
         `${triple(s.ingestLatencyMs)} | ${triple(s.endToEnd)} | ` +
@@ -47,9 +57,47 @@ export function markdownReport(result: BenchResult): string {
   for (const f of result.failed) out.push(`| ${f.name} | failed: ${f.error.split('\n')[0]} |`);
   for (const u of result.unavailable) out.push(`| ${u.name} | ${u.reason} |`);
   out.push('');
+  out.push(
+    'MiB are record bytes (base64 decoded, without newlines); CPU-s/GiB is CPU-seconds per GiB of acked record bytes over load start → all delivered (ingest-only: → last answer).',
+  );
+  out.push(...formatsTable(result.scenarios));
+  out.push('');
   out.push('Notes per scenario:');
   for (const s of result.scenarios) out.push(...notes(s));
+  for (const f of result.failed) {
+    out.push('', `**${f.name} failed:**`, '', '```text', f.error, '```');
+  }
+  for (const s of result.scenarios) {
+    if (s.daemonLogTail)
+      out.push('', `Daemon log tail of ${s.name} (it had problems):`, '', '```text', s.daemonLogTail, '```');
+  }
   return out.join('\n');
+}
+
+/**
+ * Issue 4's figures: per output (format × compression), MiB/s delivered and CPU-seconds per GiB,
+ * from the open-loop delivery scenarios.
+ */
+function formatsTable(scenarios: readonly ScenarioResult[]): string[] {
+  const rows = scenarios.filter((s) => s.delivered && s.load.mode === 'open-loop');
+  if (rows.length === 0) return [];
+  const out = [
+    '',
+    'By output format (open-loop delivery scenarios):',
+    '',
+    '| output | scenario | delivered MiB/s | delivered rec/s | Sluice CPU-s/GiB | Redis CPU-s/GiB | s3rver CPU-s/GiB | object MiB per GiB | drain s |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const s of rows) {
+    const d = s.delivered as NonNullable<ScenarioResult['delivered']>;
+    const gib = s.acked.recordBytes / 1024 ** 3;
+    out.push(
+      `| ${outputLabel(s)} | ${s.name} | ${num(d.mibPerSec, 1)} | ${num(d.recordsPerSec)} | ` +
+        `${num(s.cpu.perGiB.sluice, 1)} | ${num(s.cpu.perGiB.redis, 1)} | ${num(s.cpu.perGiB.s3rver, 1)} | ` +
+        `${gib > 0 ? num(d.objectMiB / gib) : DASH} | ${num(d.drainSeconds, 1)} |`,
+    );
+  }
+  return out;
 }
 
 function notes(s: ScenarioResult): string[] {
@@ -57,11 +105,19 @@ function notes(s: ScenarioResult): string[] {
     seconds === undefined ? DASH : `${num(seconds, 1)} s (${num(seconds / s.cpu.windowSeconds, 2)} cores)`;
   const lines = [
     `- **${s.name}**: ${s.description}. ${num(s.acked.records)} records acked ` +
-      `(${s.load.requests.ok} requests, ${s.load.averageRecordBytes} B/record) in ${s.load.elapsedSeconds} s.` +
+      `(${s.load.requests.ok} requests, ${s.load.averageRecordBytes} B/record) in ${s.load.elapsedSeconds} s` +
+      (s.acked.requestMiBPerSec === undefined
+        ? '.'
+        : `; ${num(s.acked.requestsPerSec, 1)} requests/s, ${num(s.acked.requestMiBPerSec, 1)} MiB/s of request bodies on the wire.`) +
+      (s.acked.refusedRecords ? ` ${num(s.acked.refusedRecords)} records refused.` : '') +
       (s.load.rateSource ? ` Offered rate: ${s.load.rateSource}.` : ''),
     `  CPU over ${s.cpu.windowSeconds} s: Sluice ${cores(s.cpu.seconds.sluice)}, Redis ${cores(s.cpu.seconds.redis)}, ` +
       `s3rver ${cores(s.cpu.seconds.s3rver)}, loadgen ${cores(s.cpu.seconds.loadgen)}; ` +
       `other processes on the machine ${cores(s.cpu.seconds.others)}. ` +
+      (s.memory.sluiceProcesses === undefined
+        ? ''
+        : `Sluice peak RSS: ${num(s.memory.sluicePeakRssMiB)} MiB summed over its ${s.memory.sluiceProcesses} processes, ` +
+          `the largest ${num(s.memory.sluiceMaxProcessPeakRssMiB)} MiB. `) +
       `Redis peak RSS ${num(s.memory.redisPeakRssMiB)} MiB. Ingest service time p50/p99 ` +
       `${num(s.ingestServiceMs.p50, 1)}/${num(s.ingestServiceMs.p99, 1)} ms.`,
   ];
@@ -116,6 +172,14 @@ export function compareReport(now: BenchResult, before: BenchResult, beforeName:
         `| ${s.name} | ${label} | ${num(a, 1)} | ${num(b, 1)} | ${ratio === undefined ? DASH : num(ratio, 2)}${flag} |`,
       );
     }
+  }
+  const apiBefore = before.options.api ?? 'ndjson';
+  const apiNow = now.options.api ?? 'ndjson';
+  if (apiBefore !== apiNow || (before.options.auth ?? 'none') !== (now.options.auth ?? 'none')) {
+    out.push('');
+    out.push(
+      `**Different load:** before ${apiBefore} API with auth ${before.options.auth ?? 'none'}, now ${apiNow} with auth ${now.options.auth ?? 'none'}; the ratios mix the API's cost into the pipeline's.`,
+    );
   }
   out.push('');
   out.push(

@@ -11,9 +11,22 @@ import type { LatencySummary } from './stats.js';
 export interface ScenarioResult {
   name: string;
   description: string;
-  stream: { compression: string; sizeMiB: number; intervalSeconds: number; roles: string };
+  stream: {
+    /** ndjson, or e.g. "parquet (snappy)"; absent in files written before formats existed (ndjson). */
+    format?: string;
+    /** The identity transform ran on every record. */
+    transform?: boolean;
+    compression: string;
+    sizeMiB: number;
+    intervalSeconds: number;
+    roles: string;
+  };
   load: {
     mode: 'open-loop' | 'fixed-rate';
+    /** How records were sent; absent in older files (ndjson). */
+    api?: 'ndjson' | 'firehose';
+    /** none, or keys (SigV4-signed PutRecordBatch / bearer token); absent in older files (none). */
+    auth?: 'none' | 'keys';
     offeredRecordsPerSec?: number;
     /** Where the offered rate came from (--rate, or half of a rate measured earlier). */
     rateSource?: string;
@@ -21,11 +34,23 @@ export interface ScenarioResult {
     durationSeconds: number;
     /** First request sent → last answer received. */
     elapsedSeconds: number;
-    requests: { ok: number; refused: number; failed: number; late: number };
+    requests: { ok: number; refused: number; failed: number; late: number; partial?: number };
     averageRecordBytes: number;
     errors: string[];
   };
-  acked: { records: number; recordBytes: number; recordsPerSec: number; mibPerSec: number };
+  acked: {
+    records: number;
+    recordBytes: number;
+    recordsPerSec: number;
+    /** Record bytes (as sluice_incoming_bytes_total counts them: base64 decoded, no newlines). */
+    mibPerSec: number;
+    /** Fully acked requests per second (absent in older files). */
+    requestsPerSec?: number;
+    /** Request bodies on the wire (base64 and JSON for PutRecordBatch) per second. */
+    requestMiBPerSec?: number;
+    /** Records answered as not stored: 503, or PutRecordBatch FailedPutCount > 0. */
+    refusedRecords?: number;
+  };
   delivered?: {
     records: number;
     recordsPerSec: number;
@@ -46,12 +71,26 @@ export interface ScenarioResult {
   cpu: {
     /** The span the CPU deltas cover: load start → load end (ingest-only) or → drained. */
     windowSeconds: number;
-    /** By process (sluice, redis, s3rver, loadgen), plus `machine` (all cores busy) and `others`. */
+    /**
+     * By process tree (sluice: the daemon and its cluster workers; redis, s3rver, loadgen), plus
+     * `machine` (all cores busy) and `others`.
+     */
     seconds: Record<string, number>;
     /** CPU-seconds per GiB of acked record bytes, by process. */
     perGiB: Record<string, number>;
   };
-  memory: { sluicePeakRssMiB?: number; redisPeakRssMiB?: number };
+  memory: {
+    /**
+     * Sum of the peak RSS (VmHWM) of the daemon's processes (a node:cluster supervisor and its
+     * workers); older files: the one process.
+     */
+    sluicePeakRssMiB?: number;
+    /** The largest single process's peak RSS. */
+    sluiceMaxProcessPeakRssMiB?: number;
+    /** How many daemon processes were measured (live at the end of the measurement). */
+    sluiceProcesses?: number;
+    redisPeakRssMiB?: number;
+  };
   ingestLatencyMs: LatencySummary;
   ingestServiceMs: LatencySummary;
   endToEnd?: LatencySummary & {
@@ -64,6 +103,8 @@ export interface ScenarioResult {
   loadAverage: { before: number[]; after: number[] };
   /** Anything that makes the figures doubtful (refusals, failures, mismatches). */
   problems: string[];
+  /** The daemon's last log lines, kept when there were problems. */
+  daemonLogTail?: string;
   /** Directory of the daemon's --cpu-prof profiles, and their hottest entries (main thread). */
   profile?: string;
   profileTop?: { functions: ProfileEntry[]; modules: ProfileEntry[] };
@@ -74,6 +115,9 @@ export interface BenchResult {
   startedAt: string;
   finishedAt: string;
   options: {
+    /** Absent in older files (ndjson, none). */
+    api?: 'ndjson' | 'firehose';
+    auth?: 'none' | 'keys';
     durationSeconds: number;
     connections: number;
     rate?: number;

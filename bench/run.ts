@@ -16,10 +16,15 @@ const USAGE = `Usage: npm run bench -- [options]
 
   --scenario NAME     run only this scenario (repeat or comma-separate; default: all)
   --duration SECONDS  load duration per scenario (default 20)
+  --api API           firehose: PutRecordBatch (AWS JSON 1.1, POST /); ndjson: POST
+                      /v1/streams/bench/records (default firehose)
+  --auth MODE         none: the daemon runs auth mode none, requests are unsigned; keys: an access
+                      key and an API key, every PutRecordBatch SigV4-signed (NDJSON: bearer token)
+                      (default none; the ingest-only-signed scenario always uses keys)
   --connections N     concurrent keep-alive connections of the load generator (default 8)
   --rate RECORDS/S    offered rate for every scenario (default: open loop; latency scenarios
                       run at half the delivered rate of s3-ndjson-zstd measured in this run)
-  --buffer-mib N      buffering.sizeMiB of the s3-ndjson-* scenarios (default 64)
+  --buffer-mib N      buffering.sizeMiB of the open-loop s3-* scenarios (default 64)
   --compare FILE      print ratios against an earlier result file
   --cpu-prof          profile the daemon (V8 sampling profiler) and list its hottest functions
   --node PATH         run everything under this Node binary (default: the Node running npm)
@@ -41,6 +46,18 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   return value;
 }
 
+function oneOf<T extends string>(
+  name: string,
+  text: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (text === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(text))
+    throw new Error(`--${name} must be one of ${allowed.join(', ')}, got "${text}"`);
+  return text as T;
+}
+
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
@@ -52,6 +69,8 @@ async function main(): Promise<number> {
     options: {
       scenario: { type: 'string', multiple: true },
       duration: { type: 'string' },
+      api: { type: 'string' },
+      auth: { type: 'string' },
       connections: { type: 'string' },
       rate: { type: 'string' },
       'buffer-mib': { type: 'string' },
@@ -67,6 +86,8 @@ async function main(): Promise<number> {
   }
   const switchTo = nodeToSwitchTo(values.node);
   if (switchTo) return await rerunUnder(switchTo);
+  const api = oneOf('api', values.api, ['firehose', 'ndjson'] as const, 'firehose');
+  const auth = oneOf('auth', values.auth, ['none', 'keys'] as const, 'none');
   const durationSeconds = positiveNumber('duration', values.duration, 20);
   const connections = Math.round(positiveNumber('connections', values.connections, 8));
   const rate = values.rate === undefined ? undefined : positiveNumber('rate', values.rate, 0);
@@ -103,6 +124,8 @@ async function main(): Promise<number> {
       result = await runScenario(
         scenario,
         {
+          api,
+          auth,
           durationSeconds,
           connections,
           recordsPerRequest: RECORDS_PER_REQUEST,
@@ -140,6 +163,8 @@ async function main(): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     options: {
+      api,
+      auth,
       durationSeconds,
       connections,
       ...(rate === undefined ? {} : { rate }),

@@ -1,6 +1,7 @@
 // The Sluice daemon under test: a generated config (one stream, its own Redis key prefix, S3 at
-// the s3rver) and `node dist/src/cli.js start` as a child process, started through the tests'
-// helper so that it is killed if the benchmark dies.
+// the s3rver, the scenario's format, compression and transform, no auth or one access key) and
+// `node dist/src/cli.js start` as a child process, started through the tests' helper so that it
+// is killed if the benchmark dies.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,20 +11,33 @@ import type { Scenario } from './scenarios.js';
 
 /** The CLI under the V8 profiler (profiled-cli.ts), for --cpu-prof. */
 const profiledCli = fileURLToPath(new URL('./profiled-cli.js', import.meta.url));
+/** The transform of s3-transform-identity (compiled from bench/fixtures/identity-transform.ts). */
+const identityTransform = fileURLToPath(new URL('./fixtures/identity-transform.js', import.meta.url));
 
 export const STREAM = 'bench';
 export const BUCKET = 'bench';
+/** Where delivered objects land, and where the error output (failed records) does. */
+export const DELIVERED_PREFIX = `${STREAM}/`;
+export const ERROR_PREFIX = 'errors/';
 
 export interface SluiceUnderTest {
   pid: number;
   ingestPort: number;
   adminPort: number;
   output(): string;
+  /** The daemon's last output lines, for a report of a failure. */
+  logTail(lines?: number): string;
+  /** How the daemon exited, or undefined while it runs. */
+  exited(): string | undefined;
   /** Sum of the samples of a Prometheus metric whose labels include `labels`. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   /** SIGTERM (graceful: a --cpu-prof profile is written on exit), SIGKILL after 30 s. */
   stop(): Promise<void>;
 }
+
+export type DaemonAuth =
+  | { mode: 'none' }
+  | { mode: 'keys'; accessKeyId: string; secretAccessKey: string; apiKey: string };
 
 export interface SluiceOptions {
   dir: string;
@@ -31,6 +45,8 @@ export interface SluiceOptions {
   keyPrefix: string;
   s3Endpoint: string;
   scenario: Scenario;
+  /** `none`: `auth: { mode: none }`; otherwise `mode: keys` with this access key and API key. */
+  auth: DaemonAuth;
   /** Write a V8 CPU profile of the daemon's main thread into this directory. */
   cpuProfileDir?: string;
 }
@@ -53,18 +69,19 @@ admin:
   port: ${adminPort}
 shutdown:
   timeoutSeconds: 10
-# No authentication: the load generator is the only client, on loopback.
-auth:
-  mode: none
+${authSection(options.auth)}
 streams:
   ${STREAM}:
     buffering: { sizeMiB: ${scenario.sizeMiB}, intervalSeconds: ${scenario.intervalSeconds} }
     maxBacklogMiB: ${scenario.maxBacklogMiB}
+    # JSON is YAML: the scenario's format object as is.
+    format: ${JSON.stringify(scenario.format)}
     compression: ${scenario.compression}
-    destination:
+${scenario.transform ? `    processing: [{ type: transform, module: ${JSON.stringify(identityTransform)} }]\n` : ''}    destination:
       type: s3
       bucket: ${BUCKET}
-      prefix: "${STREAM}/"
+      prefix: "${DELIVERED_PREFIX}"
+      errorOutputPrefix: "${ERROR_PREFIX}"
       endpoint: ${options.s3Endpoint}
       forcePathStyle: true
       credentials: { accessKeyId: S3RVER, secretAccessKey: S3RVER }
@@ -95,6 +112,13 @@ streams:
     ingestPort,
     adminPort,
     output: () => daemon.output(),
+    logTail: (lines = 25) => daemon.output().trimEnd().split('\n').slice(-lines).join('\n'),
+    exited: () => {
+      const { exitCode, signalCode } = daemon.child;
+      return exitCode === null && signalCode === null
+        ? undefined
+        : `the daemon exited (code ${exitCode}, signal ${signalCode})`;
+    },
     async metric(name, labels = {}) {
       const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       return sumSamples(text, name, labels);
@@ -112,4 +136,17 @@ function sumSamples(text: string, name: string, labels: Record<string, string>):
     sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return sum;
+}
+
+function authSection(auth: DaemonAuth): string {
+  if (auth.mode === 'none') {
+    return '# No authentication: the load generator is the only client, on loopback.\nauth:\n  mode: none';
+  }
+  return `# Authenticated: every PutRecordBatch is SigV4-signed with this key, NDJSON requests carry the token.
+auth:
+  mode: keys
+  accessKeys:
+    - { accessKeyId: ${auth.accessKeyId}, secretAccessKey: ${JSON.stringify(auth.secretAccessKey)} }
+  apiKeys:
+    - { key: ${JSON.stringify(auth.apiKey)} }`;
 }

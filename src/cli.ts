@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The `sluice` command: `start` runs the daemon, `validate` checks a config file.
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/load.js';
+import { AggregatorRegistry } from 'prom-client';
+import { ConfigError, type LoadedConfig, loadConfig } from './config/load.js';
 import { ALL_ROLES, Daemon, type Role } from './daemon.js';
 import { authStartupProblems } from './ingest/auth/startup-checks.js';
+import { type ProcessMessage, Supervisor } from './supervisor.js';
 import { rootLogger } from './telemetry/logger.js';
 
 const USAGE = `Usage:
@@ -51,7 +55,47 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${values.config}: valid; ${names.length} stream(s): ${names.join(', ')}\n`);
     return 0;
   }
-  return await runDaemon(new Daemon(loaded, parseRoles(values.roles), rootLogger));
+  const roles = parseRoles(values.roles);
+  const processes = loaded.config.processes ?? availableParallelism();
+  if (processes > 1 && cluster.isPrimary) return await new Supervisor(loaded, processes, rootLogger).run();
+  if (cluster.isWorker) return await runClusterProcess(loaded, roles);
+  return await runDaemon(new Daemon(loaded, { roles, admin: true, announce: true }, rootLogger));
+}
+
+/**
+ * One process of a cluster: reports to the supervisor, stops on its SIGTERM (a Ctrl-C reaches
+ * every process of the terminal's group, so SIGINT is left to the supervisor), and dies with it.
+ */
+async function runClusterProcess(loaded: LoadedConfig, roles: Set<Role>): Promise<number> {
+  const log = rootLogger.child({ process: Number(process.env.SLUICE_PROCESS_INDEX ?? 0) });
+  const daemon = new Daemon(loaded, { roles, admin: false, announce: false }, log);
+  AggregatorRegistry.setRegistries([daemon.metricsRegistry]);
+  // Constructing one installs prom-client's listener that answers the supervisor's requests.
+  new AggregatorRegistry();
+  process.on('SIGINT', () => undefined);
+  // The supervisor is gone (killed): stop at once, as the single-process daemon would have.
+  process.on('disconnect', () => process.exit(1));
+  const stopped = new Promise<number>((resolve) => {
+    process.once('SIGTERM', () => {
+      daemon.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          log.error('Stop failed.', { error });
+          resolve(1);
+        },
+      );
+    });
+  });
+  try {
+    await daemon.start();
+  } catch (error) {
+    log.error('Sluice could not start.', { error });
+    process.send?.({ sluice: 'failed', message: (error as Error).message } satisfies ProcessMessage);
+    await daemon.stop().catch(() => undefined);
+    return 1;
+  }
+  process.send?.({ sluice: 'ready' } satisfies ProcessMessage);
+  return await stopped;
 }
 
 function parseRoles(list: string | undefined): Set<Role> {

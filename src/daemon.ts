@@ -5,11 +5,12 @@
 // All three run by default; scale-out runs the same binary with a subset (`--roles`).
 import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
-import { AdminServer } from './admin/server.js';
+import { AdminServer, registrySource } from './admin/server.js';
 import { Cutter } from './batching/cutter.js';
 import { BatchScheduler } from './batching/scheduler.js';
 import type { BufferStats } from './buffer/stream-buffer.js';
 import { StreamBuffer } from './buffer/stream-buffer.js';
+import { CompressionPool } from './compression/pool.js';
 import { deliveryStreamArn } from './config/firehose-schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { buildPipeline, type StreamPipeline } from './delivery/pipeline.js';
@@ -28,7 +29,15 @@ const MiB = 1024 * 1024;
 
 export interface DaemonAddresses {
   ingest?: { host: string; port: number };
-  admin: { host: string; port: number };
+  admin?: { host: string; port: number };
+}
+
+export interface DaemonOptions {
+  roles: ReadonlySet<Role>;
+  /** False in the processes of a cluster, whose supervisor serves /metrics for all of them. */
+  admin: boolean;
+  /** Says "Sluice started." when true; a cluster's supervisor says it once all processes run. */
+  announce: boolean;
 }
 
 export class Daemon {
@@ -36,6 +45,7 @@ export class Daemon {
   private readonly pipelines = new Map<string, StreamPipeline>();
   private readonly metrics: Metrics;
   private readonly pools: TransformPools;
+  private readonly compression: CompressionPool;
   private readonly scheduler: BatchScheduler;
   private ingest: IngestServer | undefined;
   private cutter: Cutter | undefined;
@@ -44,11 +54,14 @@ export class Daemon {
   private stopping: Promise<void> | undefined;
   private lastRedisError: Error | undefined;
 
+  private readonly roles: ReadonlySet<Role>;
+
   constructor(
     private readonly loaded: LoadedConfig,
-    private readonly roles: ReadonlySet<Role>,
+    private readonly options: DaemonOptions,
     private readonly log: Logger,
   ) {
+    this.roles = options.roles;
     const { config } = loaded;
     this.redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: true });
     this.redis.on('error', (error) => {
@@ -56,11 +69,16 @@ export class Daemon {
       this.log.warn('Redis connection error.', { error });
     });
     this.metrics = new Metrics(() => this.bufferStats());
-    const threads = config.workers.threads ?? availableParallelism();
+    // The processes of a cluster already spread over the cores: each gets its share of threads
+    // per pool, so a 2-core machine runs 2 compression threads in all, not 4 (each costs memory).
+    const processes = config.processes ?? availableParallelism();
+    const threads = config.workers.threads ?? Math.max(1, Math.round(availableParallelism() / processes));
     this.pools = new TransformPools(threads);
+    this.compression = new CompressionPool(threads);
     const deps = {
       baseDir: loaded.baseDir,
       pools: this.pools,
+      compression: this.compression,
       threads,
       deliveryStreamArn: (stream: string) => deliveryStreamArn(config.ingest.firehose, stream),
       region: config.ingest.firehose.region,
@@ -91,7 +109,7 @@ export class Daemon {
         });
       });
     }
-    const addresses: DaemonAddresses = { admin: { host: '', port: 0 } };
+    const addresses: DaemonAddresses = {};
     if (this.roles.has('worker')) {
       // A transform that cannot load would fail every batch: refuse to start instead.
       for (const pipe of this.pipelines.values()) await pipe.processing.transform?.probe();
@@ -123,14 +141,16 @@ export class Daemon {
       const address = await this.ingest.start();
       addresses.ingest = { host: address.address, port: address.port };
     }
-    this.admin = new AdminServer(config.admin, this.metrics, this.redis, this.log);
-    const admin = await this.admin.start();
-    addresses.admin = { host: admin.address, port: admin.port };
-    this.log.info('Sluice started.', {
+    if (this.options.admin) {
+      this.admin = new AdminServer(config.admin, registrySource(this.metrics.registry), this.redis, this.log);
+      const admin = await this.admin.start();
+      addresses.admin = { host: admin.address, port: admin.port };
+    }
+    this.log.info(this.options.announce ? 'Sluice started.' : 'Sluice process started.', {
       roles: [...this.roles],
       streams: [...this.pipelines.keys()],
       ingest: addresses.ingest ? `${addresses.ingest.host}:${addresses.ingest.port}` : undefined,
-      admin: `${addresses.admin.host}:${addresses.admin.port}`,
+      admin: addresses.admin ? `${addresses.admin.host}:${addresses.admin.port}` : undefined,
     });
     return addresses;
   }
@@ -147,13 +167,15 @@ export class Daemon {
     await this.cutter?.stop();
     await this.worker?.stop(timeoutMs);
     await this.pools.close();
+    await this.compression.close();
     await this.scheduler.close();
     await this.admin?.stop();
     await Promise.all([...this.pipelines.values()].map((pipe) => pipe.destination.close()));
     await Promise.all([...this.pipelines.values()].map((pipe) => pipe.encoder.close?.()));
     if (this.redis.status === 'ready') await this.redis.quit();
     else this.redis.disconnect();
-    this.log.info('Sluice stopped; undelivered records stay in Redis for the next start.');
+    if (this.options.announce)
+      this.log.info('Sluice stopped; undelivered records stay in Redis for the next start.');
   }
 
   private onSizeCut(stream: string, seq: number): void {
@@ -185,6 +207,11 @@ export class Daemon {
         `Redis maxmemory-policy is "${policy ?? 'unknown'}"; Sluice needs "noeviction" so acked records are never evicted (CONFIG SET maxmemory-policy noeviction)`,
       );
     }
+  }
+
+  /** This process's metrics, for a cluster supervisor to aggregate. */
+  get metricsRegistry() {
+    return this.metrics.registry;
   }
 
   private async bufferStats(): Promise<Map<string, BufferStats>> {

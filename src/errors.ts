@@ -25,11 +25,28 @@ export const errorCodes = {
     retryable: false,
     summary: 'The endpoint does not take this HTTP method.',
   },
+  MalformedRequest: {
+    status: 400,
+    retryable: false,
+    summary: 'The HTTP request could not be parsed; the connection is closed.',
+  },
+  HeadersTooLarge: {
+    status: 431,
+    retryable: false,
+    summary: 'The request line and headers exceed 16 KiB; the connection is closed.',
+  },
+  RequestTimeout: {
+    status: 408,
+    retryable: false,
+    summary:
+      'The headers (ingest.headersTimeoutSeconds) or the whole request (ingest.requestTimeoutSeconds) arrived too slowly; nothing was stored and the connection is closed.',
+  },
   EmptyRequest: { status: 400, retryable: false, summary: 'The request body holds no record.' },
   InvalidJson: {
     status: 400,
     retryable: false,
-    summary: 'A line of an NDJSON body is not valid JSON; nothing of the request was stored.',
+    summary:
+      'A line of an NDJSON body is not valid JSON (or the body is not UTF-8); nothing of the request was stored.',
   },
   RequestTooLarge: {
     status: 413,
@@ -50,6 +67,23 @@ export const errorCodes = {
     status: 503,
     retryable: true,
     summary: 'Redis did not accept the records; nothing was stored.',
+  },
+  OutcomeUnknown: {
+    status: 503,
+    retryable: true,
+    summary:
+      'The connection to Redis broke while the records were being stored: they may or may not be stored, and a retry may store them twice.',
+  },
+  NotReplicated: {
+    status: 503,
+    retryable: true,
+    summary:
+      'ingest.durability is replicated and fewer than ingest.replicas replicas confirmed the records within ingest.replicaTimeoutMs. The records may be stored (and delivered); a retry may store them twice.',
+  },
+  Overloaded: {
+    status: 503,
+    retryable: true,
+    summary: 'Request bodies in memory reached ingest.maxInflightMiB; nothing was stored, retry later.',
   },
   ShuttingDown: {
     status: 503,

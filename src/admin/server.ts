@@ -3,15 +3,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
+
+/** What /metrics serves: one process's registry, or the cluster's aggregate (supervisor.ts). */
+export interface MetricsSource {
+  contentType: string;
+  text(): Promise<string>;
+}
+
+export function registrySource(registry: Registry): MetricsSource {
+  return { contentType: registry.contentType, text: () => registry.metrics() };
+}
 
 export class AdminServer {
   private readonly server: Server;
 
   constructor(
     private readonly options: { host: string; port: number },
-    private readonly metrics: Metrics,
+    private readonly metrics: MetricsSource,
     private readonly redis: Redis,
     private readonly log: Logger,
   ) {
@@ -49,7 +59,7 @@ export class AdminServer {
       return;
     }
     if (path === '/metrics') {
-      send(res, 200, this.metrics.registry.contentType, await this.metrics.registry.metrics());
+      send(res, 200, this.metrics.contentType, await this.metrics.text());
     } else if (path === '/healthz') {
       send(res, 200, 'text/plain', 'ok\n');
     } else if (path === '/readyz') {

@@ -31,6 +31,15 @@ export function writtenKeysKey(keys: StreamKeys, seq: number): string {
   return `${keys.meta.slice(0, -':meta'.length)}:written:${seq}`;
 }
 
+/**
+ * The two generations of request tokens the append script remembers (lua/append.lua), so an
+ * append the Redis client re-sends after a broken connection is not stored twice.
+ */
+export function requestTokenKeys(keys: StreamKeys): [current: string, previous: string] {
+  const base = keys.meta.slice(0, -':meta'.length);
+  return [`${base}:tokens`, `${base}:tokens:previous`];
+}
+
 /** Order of keys as every buffer script declares them in its header. */
 export function scriptKeys(keys: StreamKeys): string[] {
   return [keys.records, keys.meta, keys.batches, keys.open];

@@ -1,9 +1,10 @@
 // The durable buffer of one delivery stream: a Redis stream of packed ingest requests plus
 // the batch registry. Every state change goes through one Lua script (scripts.ts), so several
 // daemon processes can share a stream without losing or double-cutting a batch.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type Batch, entryTimeMs, parseBatchDescriptor } from './batch.js';
-import { type StreamKeys, streamKeys, writtenKeysKey } from './keys.js';
+import { requestTokenKeys, type StreamKeys, streamKeys, writtenKeysKey } from './keys.js';
 import { unpackRecords } from './packing.js';
 import { scripts } from './scripts.js';
 
@@ -26,6 +27,13 @@ export interface EntryRecords {
   records: Buffer[];
 }
 
+/**
+ * Request tokens kept per generation (lua/append.lua): a re-sent append is recognised as long
+ * as fewer than this many other requests reached the stream meanwhile. A re-send comes right
+ * after the reconnect, behind at most the requests that were in flight with it.
+ */
+export const REQUEST_TOKENS_PER_GENERATION = 4096;
+
 export interface StreamBufferLimits {
   maxBacklogBytes: number;
   batchSizeBytes: number;
@@ -35,7 +43,7 @@ export class StreamBuffer {
   readonly keys: StreamKeys;
 
   constructor(
-    private readonly redis: Redis,
+    readonly redis: Redis,
     keyPrefix: string,
     readonly stream: string,
     private readonly limits: StreamBufferLimits,
@@ -43,15 +51,32 @@ export class StreamBuffer {
     this.keys = streamKeys(keyPrefix, stream);
   }
 
-  /** Appends one packed request. Resolves only once Redis has the entry: an ack means durable. */
-  async append(packed: Buffer, count: number, bytes: number): Promise<AppendResult> {
-    const reply = (await scripts.append.run(this.redis, this.keys, [
+  /**
+   * Appends one packed request. Resolves only once Redis has the entry: an ack means durable.
+   * `token` is unique to the request: an append re-sent under the same token (the Redis client
+   * does that after a broken connection) answers the entry it made before instead of a second
+   * one. `via` is the connection to append on (Appender: WAIT must follow on the same one).
+   */
+  async append(
+    packed: Buffer,
+    count: number,
+    bytes: number,
+    token: string = randomUUID(),
+    via: Redis = this.redis,
+  ): Promise<AppendResult> {
+    const args = [
       packed,
       count,
       bytes,
       this.limits.maxBacklogBytes,
       this.limits.batchSizeBytes,
-    ])) as [string, number];
+      token,
+      REQUEST_TOKENS_PER_GENERATION,
+    ];
+    const reply = (await scripts.append.run(via, this.keys, args, requestTokenKeys(this.keys))) as [
+      string,
+      number,
+    ];
     const [entryId, second] = reply;
     if (entryId === '') return { accepted: false, backlogBytes: Number(second) };
     return { accepted: true, entryId, cutSeq: Number(second) };
@@ -78,7 +103,7 @@ export class StreamBuffer {
    * whole. Fails if an entry of the range is missing: that would mean the stream was trimmed
    * under an open batch, which must never be papered over.
    */
-  async *readBatch(batch: Batch, pageEntries = 16): AsyncGenerator<EntryRecords[]> {
+  async *readBatch(batch: Batch, pageEntries = 8): AsyncGenerator<EntryRecords[]> {
     let start = batch.firstId;
     let seen = 0;
     for (;;) {

@@ -309,6 +309,64 @@ export const configSchema = z
             "Largest request accepted, in bytes: an NDJSON body, or the records of a PutRecordBatch after base64 decoding (Firehose's limit: 4 MiB).",
           ),
         firehose: firehoseApiSchema.prefault({}),
+        durability: z
+          .enum(['local', 'replicated'])
+          .default('local')
+          .describe(
+            '`local`: a put is acked once the Redis primary has the records (durable as far as its AOF is; see Guarantees). `replicated`: it is acked only once `replicas` replicas have them too (Redis `WAIT`), so losing the primary loses no acked record.',
+          ),
+        replicas: intBetween(1, 16)
+          .default(1)
+          .describe(
+            'With `durability: replicated`, how many replicas must confirm a put before it is acked.',
+          ),
+        replicaTimeoutMs: intBetween(1, 60_000)
+          .default(1000)
+          .describe(
+            'With `durability: replicated`, how long a put waits for the replicas; past it the put is answered 503 `NotReplicated` (the records may still be stored).',
+          ),
+        headersTimeoutSeconds: intBetween(1, 600)
+          .default(10)
+          .describe(
+            'A client must send its request line and headers within this many seconds, else it is answered 408 `RequestTimeout` and disconnected (slow clients cannot hold connections).',
+          ),
+        requestTimeoutSeconds: intBetween(1, 3600)
+          .default(60)
+          .describe(
+            'A client must send its whole request, headers and body, within this many seconds, else 408 `RequestTimeout`. At least `headersTimeoutSeconds`.',
+          ),
+        maxConnections: intBetween(1, 1_000_000)
+          .default(1024)
+          .describe(
+            'Most client connections open at once, per process (`processes`); a connection past it is closed as soon as it is accepted (the client sees a reset and retries).',
+          ),
+        maxInflightMiB: intBetween(1, 64 * 1024)
+          .default(256)
+          .describe(
+            'Most MiB of request bodies held in memory at once, over all connections of a process; a request that would pass it is answered 503 `Overloaded`. Bounds ingest memory at about three times this.',
+          ),
+        tls: z
+          .strictObject({
+            certFile: z
+              .string()
+              .min(1)
+              .describe('PEM certificate (chain) file; a relative path is resolved from the config file.'),
+            keyFile: z
+              .string()
+              .min(1)
+              .describe('PEM private key file; a relative path is resolved from the config file.'),
+          })
+          .optional()
+          .describe('Serve ingest over HTTPS with this certificate and key (read at start).'),
+      })
+      .superRefine((ingest, ctx) => {
+        if (ingest.headersTimeoutSeconds > ingest.requestTimeoutSeconds) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['headersTimeoutSeconds'],
+            message: 'must be at most requestTimeoutSeconds',
+          });
+        }
       })
       .prefault({})
       .describe('HTTP ingest.'),
@@ -329,7 +387,7 @@ export const configSchema = z
         threads: intBetween(1, 256)
           .optional()
           .describe(
-            'Worker threads per daemon process that run transform functions (per distinct memoryLimitMiB). Default: the number of cores.',
+            'Worker threads per process in each thread pool (transforms, per distinct memoryLimitMiB; compression; Parquet encoding). Default: the cores divided among the processes (at least 1).',
           ),
         lockSeconds: intBetween(5, 3600)
           .default(30)
@@ -339,6 +397,11 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Delivery workers.'),
+    processes: intBetween(1, 64)
+      .optional()
+      .describe(
+        'Processes this daemon runs, sharing the ingest port and the batches (node:cluster; the first process supervises them and serves the admin port). Default: the number of cores.',
+      ),
     shutdown: z
       .strictObject({
         timeoutSeconds: intBetween(1, 3600)

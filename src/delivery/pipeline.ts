@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StreamBuffer } from '../buffer/stream-buffer.js';
+import type { CompressionPool } from '../compression/pool.js';
 import { createCompressor } from '../compression/registry.js';
 import type { Compressor } from '../compression/types.js';
 import type { StreamConfig } from '../config/schema.js';
@@ -39,6 +40,7 @@ export interface PipelineDeps {
   /** The config file's folder: relative paths (file destinations, transform modules) start here. */
   baseDir: string;
   pools: TransformPools;
+  compression: CompressionPool;
   threads: number;
   /** Firehose identity passed to transforms in their event. */
   deliveryStreamArn(stream: string): string;
@@ -70,6 +72,7 @@ export function buildPipeline(
   const compressor = createCompressor(
     encoder.handlesCompression ? 'none' : config.compression,
     config.compressionLevel,
+    deps.compression,
   );
   const destination = config.destination;
   const prefix = PrefixTemplate.parse(destination.prefix ?? '');

@@ -1,6 +1,11 @@
-// Assembles the ingest role from the config: the keys, the Firehose API and the HTTP server.
-// The daemon calls checkIngestAuth before it connects to anything, so a config that would
-// expose an unauthenticated ingest port stops the start at once.
+// Assembles the ingest role from the config: the keys, the Firehose API, the HTTP server, how
+// appends reach Redis (ingest.durability) and the TLS certificate. The daemon calls
+// checkIngestAuth before it connects to anything, so a config that would expose an
+// unauthenticated ingest port stops the start at once.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { Appender } from '../buffer/appender.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -43,5 +48,22 @@ export function buildIngestServer(
       : 'Ingest is unauthenticated (auth.mode: none): whoever reaches its port can put records.',
     { accessKeys: config.auth.accessKeys.length, apiKeys: config.auth.apiKeys.length },
   );
-  return new IngestServer(ingestor, config.ingest, log, { auth, firehose, metrics });
+  const { durability, replicas, replicaTimeoutMs } = config.ingest;
+  let appender: Appender | undefined;
+  if (durability === 'replicated') {
+    // WAIT blocks its connection, so replicated appends get one of their own (appender.ts).
+    const connection = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: true });
+    connection.on('error', (error) => log.warn('Redis connection error (ingest).', { error }));
+    appender = new Appender(connection, { mode: 'replicated', replicas, timeoutMs: replicaTimeoutMs }, true);
+    ingestor.useAppender(appender);
+    log.info('Puts are acked once replicas confirm them (ingest.durability: replicated).', {
+      replicas,
+      replicaTimeoutMs,
+    });
+  }
+  const tls = config.ingest.tls && {
+    cert: readFileSync(resolve(loaded.baseDir, config.ingest.tls.certFile)),
+    key: readFileSync(resolve(loaded.baseDir, config.ingest.tls.keyFile)),
+  };
+  return new IngestServer(ingestor, { ...config.ingest, tls }, log, { auth, firehose, metrics, appender });
 }

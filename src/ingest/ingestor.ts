@@ -1,6 +1,7 @@
 // The one way records enter the buffer, whatever API they came through: pack the request's
 // records into one stream entry, append it (the ack waits for Redis), count it, and hand any
 // batch the append cut to the scheduler.
+import { Appender, AppendFailed } from '../buffer/appender.js';
 import { recordId } from '../buffer/batch.js';
 import { packRecords } from '../buffer/packing.js';
 import type { StreamBuffer } from '../buffer/stream-buffer.js';
@@ -15,11 +16,28 @@ export interface IngestResult {
 }
 
 export class Ingestor {
+  private appender: Appender | undefined;
+
   constructor(
     private readonly buffers: ReadonlyMap<string, StreamBuffer>,
     private readonly metrics: Metrics,
     private readonly onCut: CutListener,
   ) {}
+
+  /**
+   * How appends reach Redis (durability, connection). By default: on the buffers' own
+   * connection, acked once the primary has them. The ingest role sets it from the config.
+   */
+  useAppender(appender: Appender): void {
+    this.appender = appender;
+  }
+
+  private defaultAppender(): Appender {
+    const first = this.buffers.values().next().value;
+    if (!first) throw new Error('the ingestor has no stream');
+    this.appender = new Appender(first.redis, { mode: 'local' });
+    return this.appender;
+  }
 
   hasStream(stream: string): boolean {
     return this.buffers.has(stream);
@@ -44,7 +62,13 @@ export class Ingestor {
     const buffer = this.buffers.get(stream);
     if (!buffer) throw new SluiceError('StreamNotFound', `delivery stream "${stream}" is not configured`);
     const started = performance.now();
-    const result = await buffer.append(packed, count, bytes);
+    const appender = this.appender ?? this.defaultAppender();
+    let result: Awaited<ReturnType<Appender['append']>>;
+    try {
+      result = await appender.append(buffer, packed, count, bytes);
+    } catch (error) {
+      throw asIngestError(error, stream, count, this.metrics);
+    }
     if (!result.accepted) {
       this.metrics.rejectedRecords.inc({ stream, code: 'BacklogFull' }, count);
       throw new SluiceError(
@@ -61,4 +85,21 @@ export class Ingestor {
     for (let i = 0; i < count; i += 1) recordIds[i] = recordId(result.entryId, i);
     return { entryId: result.entryId, recordIds };
   }
+}
+
+/** The client's view of a failed append: whether its records may be stored decides the code. */
+function asIngestError(error: unknown, stream: string, count: number, metrics: Metrics): unknown {
+  if (!(error instanceof AppendFailed)) return error;
+  const code =
+    error.reason === 'replicas'
+      ? 'NotReplicated'
+      : error.stored === 'maybe'
+        ? 'OutcomeUnknown'
+        : 'BufferUnavailable';
+  metrics.rejectedRecords.inc({ stream, code }, count);
+  const advice =
+    error.stored === 'maybe'
+      ? 'the records may be stored; a retry may store them twice'
+      : 'nothing of the request was stored';
+  return new SluiceError(code, `${error.message}; ${advice}`, { cause: error });
 }

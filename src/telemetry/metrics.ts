@@ -169,6 +169,8 @@ export class Metrics {
     // The first gauge registered refreshes all three: prom-client collects in registration order.
     new Gauge({
       name: 'sluice_backlog_bytes',
+      // Every process of a cluster reads the same value from Redis: aggregate by max, not sum.
+      aggregator: 'max',
       help: 'Bytes of records in Redis not yet delivered (pending plus open batches).',
       labelNames: ['stream'] as const,
       registers: [this.registry],
@@ -185,12 +187,16 @@ export class Metrics {
     });
     const openBatches: Gauge<'stream'> = new Gauge({
       name: 'sluice_open_batches',
+      // Every process of a cluster reads the same value from Redis: aggregate by max, not sum.
+      aggregator: 'max',
       help: 'Batches cut but not yet delivered.',
       labelNames: ['stream'] as const,
       registers: [this.registry],
     });
     const freshness: Gauge<'stream'> = new Gauge({
       name: 'sluice_delivery_data_freshness_seconds',
+      // Every process of a cluster reads the same value from Redis: aggregate by max, not sum.
+      aggregator: 'max',
       help: 'Age of the oldest record not yet delivered (0 when nothing waits).',
       labelNames: ['stream'] as const,
       registers: [this.registry],

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { packRecords } from '../../src/buffer/packing.js';
 import { StreamBuffer } from '../../src/buffer/stream-buffer.js';
+import { CompressionPool } from '../../src/compression/pool.js';
 import { streamSchema } from '../../src/config/schema.js';
 import { deliverBatch } from '../../src/delivery/deliver-batch.js';
 import { buildPipeline } from '../../src/delivery/pipeline.js';
@@ -43,6 +44,7 @@ describe('deliverBatch (real Redis, threads, file destination)', () => {
   let r: TestRedis;
   let dir: string;
   const pools = new TransformPools(1);
+  const compression = new CompressionPool(1);
 
   before(async () => {
     r = await testRedis();
@@ -51,6 +53,7 @@ describe('deliverBatch (real Redis, threads, file destination)', () => {
   });
   after(async () => {
     await pools.close();
+    await compression.close();
     await r.cleanup();
     await rm(dir, { recursive: true, force: true });
   });
@@ -74,6 +77,7 @@ describe('deliverBatch (real Redis, threads, file destination)', () => {
     const pipe = buildPipeline('flaky', config, buffer, {
       baseDir: dir,
       pools,
+      compression,
       threads: 1,
       deliveryStreamArn: (stream) => `arn:aws:firehose:us-east-1:000000000000:deliverystream/${stream}`,
       region: 'us-east-1',

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Batch } from '../../src/buffer/batch.js';
 import { packRecords } from '../../src/buffer/packing.js';
-import { StreamBuffer } from '../../src/buffer/stream-buffer.js';
+import { REQUEST_TOKENS_PER_GENERATION, StreamBuffer } from '../../src/buffer/stream-buffer.js';
 import { type TestRedis, testRedis } from '../support/redis.js';
 
 const KiB = 1024;
@@ -94,6 +94,34 @@ describe('StreamBuffer (real Redis)', () => {
     assert.equal(await buffer.complete(1), true);
     const c = await put(buffer, records(4, KiB, 'c'));
     assert.ok(c.accepted);
+  });
+
+  it('stores a re-sent append once and answers it with the entry it made, for thousands of requests back', async () => {
+    const buffer = new StreamBuffer(r.redis, r.prefix, 'resend', {
+      maxBacklogBytes: 1024 * 1024 * KiB,
+      batchSizeBytes: 1024 * 1024 * KiB,
+    });
+    const recs = records(2, 10, 'r');
+    const packed = packRecords(recs, 20);
+    const first = await buffer.append(packed, 2, 20, 'token-1');
+    const again = await buffer.append(packed, 2, 20, 'token-1');
+    assert.ok(first.accepted && again.accepted);
+    assert.equal(again.entryId, first.entryId);
+    assert.equal(again.cutSeq, 0);
+    assert.equal(await r.redis.xlen(buffer.keys.records), 1);
+    // Other requests in between: the token is still known a generation later.
+    const other = packRecords(records(1, 5, 'o'), 5);
+    await Promise.all(
+      Array.from({ length: REQUEST_TOKENS_PER_GENERATION + 10 }, (_, i) =>
+        buffer.append(other, 1, 5, `other-${i}`),
+      ),
+    );
+    const late = await buffer.append(packed, 2, 20, 'token-1');
+    assert.ok(late.accepted);
+    assert.equal(late.entryId, first.entryId, 'remembered across a generation change');
+    assert.equal(await r.redis.xlen(buffer.keys.records), REQUEST_TOKENS_PER_GENERATION + 11);
+    const meta = await r.redis.hget(buffer.keys.meta, 'pendingRecords');
+    assert.equal(Number(meta), 2 + REQUEST_TOKENS_PER_GENERATION + 10, 'counted once');
   });
 
   it('an empty backlog takes one request even if it is larger than the limit', async () => {

@@ -84,3 +84,18 @@ export async function testRedis(): Promise<TestRedis> {
     },
   };
 }
+
+/** What Redis still holds undelivered for a stream: backlog bytes, open batches, pending records. */
+export async function undelivered(
+  redis: Redis,
+  prefix: string,
+  stream: string,
+): Promise<{ backlogBytes: number; openBatches: number; pendingRecords: number }> {
+  const base = `${prefix}:{${stream}}`;
+  const [backlog, pending] = await redis.hmget(`${base}:meta`, 'backlogBytes', 'pendingRecords');
+  return {
+    backlogBytes: Number(backlog ?? 0),
+    pendingRecords: Number(pending ?? 0),
+    openBatches: await redis.zcard(`${base}:open`),
+  };
+}

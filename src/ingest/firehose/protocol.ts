@@ -11,7 +11,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { ANONYMOUS, type IngestAuth } from '../auth/keys.js';
 import { checkSigV4Headers, type SignedRequest, verifySignature } from '../auth/sigv4.js';
-import { readBody } from '../body.js';
+import { ClientAborted, type Reservation, readBody } from '../body.js';
 import {
   type ApiCall,
   type FirehoseContext,
@@ -58,7 +58,12 @@ export class FirehoseApi {
   }
 
   /** Answers one request to `/`; never throws. `stopping`: the daemon refuses new work. */
-  async handle(req: IncomingMessage, res: ServerResponse, stopping: boolean): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    stopping: boolean,
+    reservation?: Reservation,
+  ): Promise<void> {
     const started = performance.now();
     const requestId = randomUUID();
     const call: ApiCall = { operation: 'unknown', stream: '', records: 0, bytes: 0 };
@@ -73,11 +78,15 @@ export class FirehoseApi {
       // valid key and clock cannot make Sluice read (up to ~11 MB of) body.
       const signed = this.auth.required ? signedRequest(req) : undefined;
       const claim = signed && checkSigV4Headers(signed, this.auth);
-      const body = await this.readBody(req);
+      const body = await this.readBody(req, reservation);
       const caller = signed && claim ? await verifySignature({ ...signed, body }, claim) : ANONYMOUS;
       const output = await HANDLERS[operation](this.ctx, caller, parseJsonObject(body), call);
       sendFirehoseJson(res, 200, output, requestId);
     } catch (error) {
+      if (error instanceof ClientAborted) {
+        res.destroy(); // nobody is left to answer
+        return;
+      }
       req.resume(); // drain what was not read, so the connection can carry the answer
       const failure = this.asFirehoseError(error, call);
       this.metrics.apiErrors.inc({ operation: call.operation, type: failure.type });
@@ -102,9 +111,9 @@ export class FirehoseApi {
     }
   }
 
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
+  private async readBody(req: IncomingMessage, reservation: Reservation | undefined): Promise<Buffer> {
     try {
-      return await readBody(req, this.bodyLimit);
+      return await readBody(req, this.bodyLimit, reservation);
     } catch (error) {
       if (error instanceof SluiceError && error.code === 'RequestTooLarge') {
         throw new FirehoseError(
@@ -122,7 +131,16 @@ export class FirehoseApi {
     if (error instanceof SluiceError) {
       switch (error.code) {
         case 'BacklogFull':
+        case 'Overloaded':
           return new FirehoseError('ServiceUnavailableException', SLOW_DOWN);
+        case 'OutcomeUnknown':
+        case 'NotReplicated':
+          // The records may be stored: say so, as the NDJSON API's code does.
+          this.log.warn('A Firehose API request may or may not be stored.', { error: error.message });
+          return new FirehoseError(
+            'ServiceUnavailableException',
+            `The records may have been stored (${error.code}): ${error.message}. A retry may store them twice.`,
+          );
         case 'StreamNotFound':
           return new FirehoseError(
             'ResourceNotFoundException',

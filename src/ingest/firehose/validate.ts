@@ -8,6 +8,7 @@
 // (member paths are lowerCamel, list members `records.<n>.member.data` counted from 1, as in
 // the AWS answer quoted in osquery/osquery#3568). Firehose's model has no ValidationException,
 // so SDKs raise these as its modeled InvalidArgumentException.
+import { isUtf8 } from 'node:buffer';
 import { FirehoseError, validationError } from './errors.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -15,6 +16,8 @@ export type JsonObject = Record<string, unknown>;
 /** Parses a request body that must be a JSON object. An empty body is read as `{}`. */
 export function parseJsonObject(body: Buffer): JsonObject {
   if (body.length === 0) return {};
+  if (!isUtf8(body))
+    throw new FirehoseError('SerializationException', 'The request body is not valid UTF-8.');
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

@@ -52,6 +52,13 @@ describe('parseConfigText: valid configs', () => {
         maxRecordBytes: 1_024_000,
         maxRequestBytes: 4 * 1024 * 1024,
         firehose: { region: 'us-east-1', accountId: '000000000000' },
+        durability: 'local',
+        replicas: 1,
+        replicaTimeoutMs: 1000,
+        headersTimeoutSeconds: 10,
+        requestTimeoutSeconds: 60,
+        maxConnections: 1024,
+        maxInflightMiB: 256,
       },
       admin: { host: '127.0.0.1', port: 9464 },
       workers: { concurrency: 4, lockSeconds: 30 },
@@ -95,6 +102,14 @@ describe('parseConfigText: valid configs', () => {
       maxRecordBytes: 2048000,
       maxRequestBytes: 8388608,
       firehose: { region: 'eu-west-1', accountId: '123456789012' },
+      durability: 'replicated',
+      replicas: 2,
+      replicaTimeoutMs: 500,
+      headersTimeoutSeconds: 5,
+      requestTimeoutSeconds: 30,
+      maxConnections: 4096,
+      maxInflightMiB: 512,
+      tls: { certFile: 'tls/cert.pem', keyFile: 'tls/key.pem' },
     });
     assert.deepEqual(config.auth, {
       mode: 'keys',
@@ -158,6 +173,13 @@ describe('parseConfigText: mistakes are reported with path, line and column', ()
     const text = `${MINIMAL.replace('    destination:', '    buffering:\n      sizeMiB: 500\n    destination:')}${AUTH}`;
     assert.deepEqual(problems(text), [
       '4:16 streams.clicks.buffering.sizeMiB: must be an integer between 1 and 128',
+    ]);
+  });
+
+  it('a header timeout longer than the request timeout', () => {
+    const text = `ingest:\n  headersTimeoutSeconds: 30\n  requestTimeoutSeconds: 10\n${MINIMAL}${AUTH}`;
+    assert.deepEqual(problems(text), [
+      '2:26 ingest.headersTimeoutSeconds: must be at most requestTimeoutSeconds',
     ]);
   });
 
