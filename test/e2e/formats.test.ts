@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { downloadObjects, queryRows, readNdjson, sqlString } from '../support/duckdb.js';
-import { type DaemonProcess, startDaemon, waitFor } from '../support/process.js';
-import { type TestRedis, testRedis } from '../support/redis.js';
-import { type S3TestServer, startS3Server } from '../support/s3server.js';
-import { deliveredLines, putNdjson, type TestPorts, testPorts, writeConfig } from './helpers.js';
+import { waitFor } from '../support/process.js';
+import type { TestRedis } from '../support/redis.js';
+import type { S3TestServer } from '../support/s3server.js';
+import { type DaemonStack, deliveredLines, putRecords, startStack, type TestPorts } from './helpers.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/transforms/', import.meta.url));
 
@@ -43,11 +43,10 @@ const plainStreams: [name: string, format: string, compression: string, extensio
 ];
 
 describe('end to end: formats, partitioning, backup', () => {
+  let stack: DaemonStack;
   let s3: S3TestServer;
   let redis: TestRedis;
   let ports: TestPorts;
-  let daemon: DaemonProcess;
-  let config: Awaited<ReturnType<typeof writeConfig>>;
 
   const s3Destination = (extra: string) => `
     destination:
@@ -59,19 +58,18 @@ describe('end to end: formats, partitioning, backup', () => {
 ${extra}`;
 
   before(async () => {
-    s3 = await startS3Server({ buckets: ['landing'] });
-    redis = await testRedis();
-    ports = await testPorts();
-    const plain = plainStreams
-      .map(
-        ([name, format, compression]) => `
+    stack = await startStack(['landing'], (services) => {
+      ({ s3, redis, ports } = services);
+      const plain = plainStreams
+        .map(
+          ([name, format, compression]) => `
   ${name}:
     buffering: { sizeMiB: 1, intervalSeconds: 1 }
     format: ${format}
     compression: ${compression}${s3Destination(`      prefix: "${name}/"`)}`,
-      )
-      .join('');
-    config = await writeConfig(`
+        )
+        .join('');
+      return `
 auth: { mode: none }
 redis: { url: ${redis.url}, keyPrefix: ${redis.prefix} }
 ingest: { port: ${ports.ingest} }
@@ -109,23 +107,15 @@ streams:${plain}
       - { type: transform, module: ${fixtures}partition-keys.mjs }
     backup: { mode: all, prefix: "by_type-backup/" }${s3Destination(`      prefix: "by_type/type=!{partitionKeyFromLambda:type}/"
       errorOutputPrefix: "by_type-errors/"`)}
-`);
-    daemon = startDaemon(['start', '--config', config.file]);
-    await daemon.waitForOutput(/Sluice started/, 30_000);
+`;
+    });
   });
 
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.waitForExit(10_000).catch(() => undefined);
-    await s3?.stop();
-    await redis?.cleanup();
-    await config?.cleanup();
+    await stack?.stop();
   });
 
-  async function put(stream: string, records: object[]): Promise<void> {
-    const answer = await putNdjson(ports.ingest, stream, records.map((r) => JSON.stringify(r)).join('\n'));
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  }
+  const put = (stream: string, records: object[]) => putRecords(ports.ingest, stream, records);
 
   async function keysUnder(prefix: string, atLeast: number): Promise<string[]> {
     return waitFor(

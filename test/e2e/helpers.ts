@@ -1,5 +1,7 @@
 // Shared pieces of the end-to-end tests: a config file for a daemon pointed at the test
 // services, NDJSON puts, and reading every delivered object back.
+
+import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +10,9 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { DecompressStream } from 'zstd-napi';
 import { freePort } from '../support/ports.js';
-import type { S3TestServer } from '../support/s3server.js';
+import { type DaemonProcess, startDaemon } from '../support/process.js';
+import { type TestRedis, testRedis } from '../support/redis.js';
+import { type S3TestServer, startS3Server } from '../support/s3server.js';
 
 export interface TestPorts {
   ingest: number;
@@ -27,6 +31,61 @@ export async function writeConfig(
   const file = join(dir, 'sluice.yaml');
   await writeFile(file, yaml);
   return { file, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface StackServices {
+  s3: S3TestServer;
+  redis: TestRedis;
+  ports: TestPorts;
+}
+
+export interface DaemonStack extends StackServices {
+  daemon: DaemonProcess;
+  config: Awaited<ReturnType<typeof writeConfig>>;
+  /** Kills the daemon and removes everything the stack started. Safe on a partial start. */
+  stop(): Promise<void>;
+}
+
+/**
+ * s3rver with `buckets`, a Redis key prefix of its own, free ports, and the daemon running the
+ * config that `yaml` builds from them; resolves once the daemon says it started.
+ */
+export async function startStack(
+  buckets: string[],
+  yaml: (services: StackServices) => string,
+): Promise<DaemonStack> {
+  const services: StackServices = {
+    s3: await startS3Server({ buckets }),
+    redis: await testRedis(),
+    ports: await testPorts(),
+  };
+  const config = await writeConfig(yaml(services));
+  const daemon = startDaemon(['start', '--config', config.file]);
+  const stack: DaemonStack = {
+    ...services,
+    daemon,
+    config,
+    async stop() {
+      daemon.kill('SIGKILL');
+      await daemon.waitForExit(10_000).catch(() => undefined);
+      await services.s3.stop();
+      await services.redis.cleanup();
+      await config.cleanup();
+    },
+  };
+  try {
+    await daemon.waitForOutput(/Sluice started/, 30_000);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
+
+/** Puts JSON records as one NDJSON request and checks it was acked. */
+export async function putRecords(port: number, stream: string, records: object[]): Promise<void> {
+  const answer = await putNdjson(port, stream, records.map((r) => JSON.stringify(r)).join('\n'));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
 }
 
 export interface PutAnswer {

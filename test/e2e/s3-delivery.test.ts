@@ -5,18 +5,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { downloadObjects, readNdjson } from '../support/duckdb.js';
-import { type DaemonProcess, startDaemon, waitFor } from '../support/process.js';
-import { type TestRedis, testRedis } from '../support/redis.js';
-import { type S3TestServer, startS3Server } from '../support/s3server.js';
+import { type DaemonProcess, waitFor } from '../support/process.js';
+import type { TestRedis } from '../support/redis.js';
+import type { S3TestServer } from '../support/s3server.js';
 import {
+  type DaemonStack,
   decompressObject,
   deliveredLines,
   metricValue,
   putNdjson,
   sleep,
+  startStack,
   type TestPorts,
-  testPorts,
-  writeConfig,
 } from './helpers.js';
 
 const KEY_PATTERN =
@@ -34,17 +34,16 @@ function clickRecord(n: number): string {
 }
 
 describe('end to end: HTTP → Redis → S3', () => {
+  let stack: DaemonStack;
   let s3: S3TestServer;
   let redis: TestRedis;
   let ports: TestPorts;
   let daemon: DaemonProcess;
-  let config: Awaited<ReturnType<typeof writeConfig>>;
 
   before(async () => {
-    s3 = await startS3Server({ buckets: ['landing'] });
-    redis = await testRedis();
-    ports = await testPorts();
-    config = await writeConfig(`
+    stack = await startStack(['landing'], (services) => {
+      ({ s3, redis, ports } = services);
+      return `
 redis:
   url: ${redis.url}
   keyPrefix: ${redis.prefix}
@@ -89,17 +88,13 @@ streams:
       endpoint: ${s3.endpoint}
       forcePathStyle: true
       credentials: { accessKeyId: S3RVER, secretAccessKey: S3RVER }
-`);
-    daemon = startDaemon(['start', '--config', config.file]);
-    await daemon.waitForOutput(/Sluice started/, 20_000);
+`;
+    });
+    daemon = stack.daemon;
   });
 
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.waitForExit(10_000).catch(() => undefined);
-    await s3?.stop();
-    await redis?.cleanup();
-    await config?.cleanup();
+    await stack?.stop();
   });
 
   it('delivers 20,000 records put in 200 requests exactly once, in size-cut batches', async () => {

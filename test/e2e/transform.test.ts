@@ -5,10 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type DaemonProcess, startDaemon, waitFor } from '../support/process.js';
-import { type TestRedis, testRedis } from '../support/redis.js';
-import { type S3TestServer, startS3Server } from '../support/s3server.js';
-import { deliveredLines, metricValue, putNdjson, type TestPorts, testPorts, writeConfig } from './helpers.js';
+import { type DaemonProcess, waitFor } from '../support/process.js';
+import type { TestRedis } from '../support/redis.js';
+import type { S3TestServer } from '../support/s3server.js';
+import {
+  type DaemonStack,
+  deliveredLines,
+  metricValue,
+  putRecords,
+  startStack,
+  type TestPorts,
+} from './helpers.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/transforms/', import.meta.url));
 
@@ -36,11 +43,11 @@ const streams: Record<string, { module: string; options?: string }> = {
 };
 
 describe('end to end: transforms', () => {
+  let stack: DaemonStack;
   let s3: S3TestServer;
   let redis: TestRedis;
   let ports: TestPorts;
   let daemon: DaemonProcess;
-  let config: Awaited<ReturnType<typeof writeConfig>>;
 
   function destination(name: string): string {
     return `
@@ -55,20 +62,19 @@ describe('end to end: transforms', () => {
   }
 
   before(async () => {
-    s3 = await startS3Server({ buckets: ['landing'] });
-    redis = await testRedis();
-    ports = await testPorts();
-    const transformStreams = Object.entries(streams)
-      .map(
-        ([name, { module, options }]) => `
+    stack = await startStack(['landing'], (services) => {
+      ({ s3, redis, ports } = services);
+      const transformStreams = Object.entries(streams)
+        .map(
+          ([name, { module, options }]) => `
   ${name}:
     buffering: { sizeMiB: 1, intervalSeconds: 1 }
     compression: gzip
     processing:
       - { type: transform, module: ${fixtures}${module}${options ? `, ${options}` : ''} }${destination(name)}`,
-      )
-      .join('');
-    config = await writeConfig(`
+        )
+        .join('');
+      return `
 auth: { mode: none }
 redis: { url: ${redis.url}, keyPrefix: ${redis.prefix} }
 ingest: { port: ${ports.ingest} }
@@ -77,23 +83,16 @@ workers: { concurrency: 8, threads: 2 }
 streams:${transformStreams}
   healthy:
     buffering: { sizeMiB: 1, intervalSeconds: 1 }${destination('healthy')}
-`);
-    daemon = startDaemon(['start', '--config', config.file]);
-    await daemon.waitForOutput(/Sluice started/, 30_000);
+`;
+    });
+    daemon = stack.daemon;
   });
 
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.waitForExit(10_000).catch(() => undefined);
-    await s3?.stop();
-    await redis?.cleanup();
-    await config?.cleanup();
+    await stack?.stop();
   });
 
-  async function put(stream: string, records: object[]): Promise<void> {
-    const answer = await putNdjson(ports.ingest, stream, records.map((r) => JSON.stringify(r)).join('\n'));
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  }
+  const put = (stream: string, records: object[]) => putRecords(ports.ingest, stream, records);
 
   async function landed(stream: string, count: number): Promise<Record<string, unknown>[]> {
     const { lines } = await waitFor(
