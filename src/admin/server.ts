@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import { listen } from '../net/listen.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** What /metrics serves: one process's registry, or the cluster's aggregate (supervisor.ts). */
@@ -34,15 +35,8 @@ export class AdminServer {
     });
   }
 
-  async start(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.server.address() as AddressInfo;
+  start(): Promise<AddressInfo> {
+    return listen(this.server, this.options.port, this.options.host);
   }
 
   async stop(): Promise<void> {

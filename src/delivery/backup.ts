@@ -3,6 +3,7 @@
 // `failedOnly` those that went to the error output.
 import type { Batch } from '../buffer/batch.js';
 import type { StreamBuffer } from '../buffer/stream-buffer.js';
+import { joinDelimited } from '../encoding/delimited.js';
 import { readRecords } from '../processing/records.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -13,12 +14,7 @@ export async function* backupChunks(
   only: ReadonlySet<string> | undefined,
 ): AsyncGenerator<Buffer> {
   for await (const page of readRecords(buffer, batch)) {
-    const parts: Buffer[] = [];
-    for (const record of page) {
-      if (only && !only.has(record.recordId)) continue;
-      parts.push(record.data);
-      if (record.data[record.data.length - 1] !== 0x0a) parts.push(NEWLINE);
-    }
-    if (parts.length > 0) yield Buffer.concat(parts);
+    const kept = page.filter((record) => !only || only.has(record.recordId)).map((record) => record.data);
+    if (kept.length > 0) yield joinDelimited(kept, NEWLINE, true);
   }
 }

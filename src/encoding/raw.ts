@@ -1,6 +1,7 @@
 // Raw: the records exactly as they came, each followed by the configured delimiter (none by
 // default, as Firehose concatenates records unless a processor appends a delimiter).
 import type { OutputRecord } from '../processing/records.js';
+import { joinDelimited } from './delimited.js';
 import type { Encoder } from './types.js';
 
 export function rawEncoder(delimiter: string): Encoder {
@@ -12,12 +13,12 @@ export function rawEncoder(delimiter: string): Encoder {
     handlesCompression: false,
     async *encode(pages: AsyncIterable<OutputRecord[]>): AsyncIterable<Buffer> {
       for await (const records of pages) {
-        const parts: Buffer[] = [];
-        for (const { data } of records) {
-          parts.push(data);
-          if (separator.length > 0) parts.push(separator);
-        }
-        if (parts.length > 0) yield Buffer.concat(parts);
+        if (records.length > 0)
+          yield joinDelimited(
+            records.map((r) => r.data),
+            separator,
+            false,
+          );
       }
     },
   };

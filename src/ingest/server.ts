@@ -12,6 +12,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Appender } from '../buffer/appender.js';
 import { SluiceError } from '../errors.js';
+import { listen } from '../net/listen.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { authenticateBearer } from './auth/bearer.js';
@@ -91,14 +92,7 @@ export class IngestServer {
 
   async start(): Promise<AddressInfo> {
     await this.apis.appender?.start();
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.server.address() as AddressInfo;
+    return listen(this.server, this.options.port, this.options.host);
   }
 
   /** Stops taking requests and resolves once every request in flight has been answered. */
