@@ -69,6 +69,7 @@ describe('end to end: transforms', () => {
           ([name, { module, options }]) => `
   ${name}:
     buffering: { sizeMiB: 1, intervalSeconds: 1 }
+    retry: { initialBackoffSeconds: 0.2, maxBackoffSeconds: 2 }
     compression: gzip
     processing:
       - { type: transform, module: ${fixtures}${module}${options ? `, ${options}` : ''} }${destination(name)}`,
@@ -79,7 +80,8 @@ auth: { mode: none }
 redis: { url: ${redis.url}, keyPrefix: ${redis.prefix} }
 ingest: { port: ${ports.ingest} }
 admin: { port: ${ports.admin} }
-workers: { concurrency: 8, threads: 2 }
+# Short locks and retries: if a daemon process died, its batch is taken up again in seconds.
+workers: { concurrency: 8, threads: 2, lockSeconds: 5 }
 streams:${transformStreams}
   healthy:
     buffering: { sizeMiB: 1, intervalSeconds: 1 }${destination('healthy')}
@@ -101,7 +103,9 @@ streams:${transformStreams}
         return got.lines.length >= count ? got : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250, what: `${count} records of ${stream}` },
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\ndaemon log:\n${daemon.output().slice(-6000)}`);
+    });
     return lines.map(({ line }) => JSON.parse(line) as Record<string, unknown>);
   }
 
@@ -112,7 +116,10 @@ streams:${transformStreams}
         return found.lines.length >= count ? found : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250, what: `${count} error records of ${stream}` },
-    );
+    ).catch((error: unknown) => {
+      // The daemon's log says why a batch is stuck; without it a timeout here tells nothing.
+      throw new Error(`${(error as Error).message}\ndaemon log:\n${daemon.output().slice(-6000)}`);
+    });
     return { keys: got.keys, records: got.lines.map(({ line }) => JSON.parse(line) as ErrorRecord) };
   }
 
