@@ -1,7 +1,9 @@
 // A private redis-server for one scenario: a fresh process and data directory, so scenarios do
 // not inherit each other's memory, AOF size or background rewrites, and the shared development
-// Redis is never loaded. Persistence is what issue 5 benchmarks: AOF with fsync every second.
+// Redis is never loaded. Persistence is what issue 5 benchmarks: AOF with fsync every second, as
+// deploy/redis.conf sets it up for users.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { trackChild } from '../test/support/process.js';
 
 export interface BenchRedis {
@@ -14,29 +16,38 @@ export interface BenchRedis {
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-export async function startRedis(port: number, dir: string): Promise<BenchRedis> {
+/** The Redis configuration Sluice ships for users: the benchmark runs Redis as they would. */
+const DEPLOY_REDIS_CONF = fileURLToPath(new URL('../../deploy/redis.conf', import.meta.url));
+
+/**
+ * Starts Redis with deploy/redis.conf (AOF everysec, its rewrite and snapshot settings) and the
+ * overrides a private bench server needs; `extraArgs` (--redis-args) come last and win, for
+ * trying other Redis settings against the shipped ones.
+ */
+export async function startRedis(
+  port: number,
+  dir: string,
+  extraArgs: readonly string[] = [],
+): Promise<BenchRedis> {
   const child = spawn(
     'redis-server',
     [
+      DEPLOY_REDIS_CONF,
       '--port',
       String(port),
       '--bind',
       '127.0.0.1',
       '--dir',
       dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--maxmemory-policy',
-      'noeviction',
-      // A bench-only server: no protected-mode surprises, and its log goes to our pipe.
+      // A bench-only server: no protected-mode surprises, its log goes to our pipe, and no
+      // memory cap (a long open-loop ingest-only run holds gigabytes; this is not a capacity test).
       '--protected-mode',
       'no',
       '--logfile',
       '',
+      '--maxmemory',
+      '0',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

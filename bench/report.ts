@@ -38,7 +38,11 @@ export function markdownReport(result: BenchResult): string {
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node} (${m.nodePath}), Redis ${m.redis}; ` +
       `load average ${m.loadAverageStart.join(' ')} at start, ${m.loadAverageEnd.join(' ')} at end. ` +
       `${result.options.durationSeconds} s per scenario, ${result.options.connections} connections, ` +
-      `${result.options.recordsPerRequest} records per request.`,
+      `${result.options.recordsPerRequest} records per request. Redis: deploy/redis.conf` +
+      (result.options.redisArgs ? ` with ${result.options.redisArgs.join(' ')}` : '') +
+      '; Sluice processes: ' +
+      (result.options.processes === undefined ? "the daemon's default" : String(result.options.processes)) +
+      '.',
   );
   out.push('');
   out.push(

@@ -123,6 +123,10 @@ export interface BenchResult {
     rate?: number;
     bufferMiB: number;
     recordsPerRequest: number;
+    /** --processes, when given. */
+    processes?: number;
+    /** --redis-args, when given: Redis settings other than deploy/redis.conf's. */
+    redisArgs?: string[];
   };
   machine: MachineInfo & { loadAverageStart: number[]; loadAverageEnd: number[] };
   scenarios: ScenarioResult[];

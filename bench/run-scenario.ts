@@ -47,6 +47,10 @@ export interface RunSettings {
   rate?: number;
   rateSource?: string;
   cpuProfileDir?: string;
+  /** The daemon's `processes` (--processes); undefined keeps its default. */
+  processes?: number;
+  /** Arguments for redis-server after deploy/redis.conf's (--redis-args). */
+  redisArgs: string[];
 }
 
 /** Distinct bodies the loadgen cycles through: 64 × 500 records ≈ 32 MiB of distinct data. */
@@ -103,7 +107,7 @@ async function measure(
   const dir = await mkdtemp(join(tmpdir(), `sluice-bench-${scenario.name}-`));
   cleanup.add('temp dir', () => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'redis'));
-  const redis = await startRedis(await freePort(), join(dir, 'redis'));
+  const redis = await startRedis(await freePort(), join(dir, 'redis'), settings.redisArgs);
   cleanup.add('redis-server', () => redis.stop());
   const s3 = await startS3Server({ buckets: [BUCKET] });
   cleanup.add('s3rver', () => s3.stop());
@@ -116,6 +120,7 @@ async function measure(
     s3Endpoint: s3.endpoint,
     scenario,
     auth: auth.daemon,
+    ...(settings.processes === undefined ? {} : { processes: settings.processes }),
     ...(profileDir ? { cpuProfileDir: profileDir } : {}),
   });
   cleanup.add('sluice daemon', () => sluice.stop());

@@ -25,6 +25,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --rate RECORDS/S    offered rate for every scenario (default: open loop; latency scenarios
                       run at half the delivered rate of s3-ndjson-zstd measured in this run)
   --buffer-mib N      buffering.sizeMiB of the open-loop s3-* scenarios (default 64)
+  --processes N       the daemon's \`processes\` (default: the daemon's own default)
+  --redis-args ARGS   more redis-server arguments, after deploy/redis.conf's (which the
+                      benchmark's Redis runs with), e.g. "--auto-aof-rewrite-min-size 64mb"
   --compare FILE      print ratios against an earlier result file
   --cpu-prof          profile the daemon (V8 sampling profiler) and list its hottest functions
   --node PATH         run everything under this Node binary (default: the Node running npm)
@@ -75,6 +78,8 @@ async function main(): Promise<number> {
       rate: { type: 'string' },
       'buffer-mib': { type: 'string' },
       compare: { type: 'string' },
+      processes: { type: 'string' },
+      'redis-args': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -92,6 +97,9 @@ async function main(): Promise<number> {
   const connections = Math.round(positiveNumber('connections', values.connections, 8));
   const rate = values.rate === undefined ? undefined : positiveNumber('rate', values.rate, 0);
   const bufferMiB = Math.round(positiveNumber('buffer-mib', values['buffer-mib'], 64));
+  const processes =
+    values.processes === undefined ? undefined : Math.round(positiveNumber('processes', values.processes, 1));
+  const redisArgs = (values['redis-args'] ?? '').split(/\s+/).filter((arg) => arg !== '');
   // Read it first: a typo in --compare should fail before minutes of benchmarking, not after.
   const previous = values.compare ? await readResult(values.compare) : undefined;
 
@@ -129,6 +137,8 @@ async function main(): Promise<number> {
           durationSeconds,
           connections,
           recordsPerRequest: RECORDS_PER_REQUEST,
+          redisArgs,
+          ...(processes === undefined ? {} : { processes }),
           ...(offered === undefined ? {} : { rate: offered }),
           ...(source === undefined ? {} : { rateSource: source }),
           ...(profileRoot ? { cpuProfileDir: profileRoot } : {}),
@@ -170,6 +180,8 @@ async function main(): Promise<number> {
       ...(rate === undefined ? {} : { rate }),
       bufferMiB,
       recordsPerRequest: RECORDS_PER_REQUEST,
+      ...(processes === undefined ? {} : { processes }),
+      ...(redisArgs.length === 0 ? {} : { redisArgs }),
     },
     machine: { ...machineInfo(), loadAverageStart, loadAverageEnd: loadAverage() },
     scenarios: results,

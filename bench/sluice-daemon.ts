@@ -47,6 +47,8 @@ export interface SluiceOptions {
   scenario: Scenario;
   /** `none`: `auth: { mode: none }`; otherwise `mode: keys` with this access key and API key. */
   auth: DaemonAuth;
+  /** The daemon's `processes`; undefined keeps its default. */
+  processes?: number;
   /** Write a V8 CPU profile of the daemon's main thread into this directory. */
   cpuProfileDir?: string;
 }
@@ -69,7 +71,7 @@ admin:
   port: ${adminPort}
 shutdown:
   timeoutSeconds: 10
-${authSection(options.auth)}
+${options.processes === undefined ? '' : `processes: ${options.processes}\n`}${authSection(options.auth)}
 streams:
   ${STREAM}:
     buffering: { sizeMiB: ${scenario.sizeMiB}, intervalSeconds: ${scenario.intervalSeconds} }

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The `sluice` command: `start` runs the daemon, `validate` checks a config file.
 import cluster from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AggregatorRegistry } from 'prom-client';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load.js';
 import { ALL_ROLES, Daemon, type Role } from './daemon.js';
 import { authStartupProblems } from './ingest/auth/startup-checks.js';
+import { processCount } from './sizing.js';
 import { type ProcessMessage, Supervisor } from './supervisor.js';
 import { rootLogger } from './telemetry/logger.js';
 
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const roles = parseRoles(values.roles);
-  const processes = loaded.config.processes ?? availableParallelism();
+  const processes = processCount(loaded.config);
   if (processes > 1 && cluster.isPrimary) return await new Supervisor(loaded, processes, rootLogger).run();
   if (cluster.isWorker) return await runClusterProcess(loaded, roles);
   return await runDaemon(new Daemon(loaded, { roles, admin: true, announce: true }, rootLogger));

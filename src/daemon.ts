@@ -3,7 +3,6 @@
 //   cutter  — the time trigger and the reconciler of batches without a job
 //   worker  — delivery of batches to their destinations
 // All three run by default; scale-out runs the same binary with a subset (`--roles`).
-import { availableParallelism } from 'node:os';
 import { Redis } from 'ioredis';
 import { AdminServer, registrySource } from './admin/server.js';
 import { Cutter } from './batching/cutter.js';
@@ -19,6 +18,7 @@ import { Ingestor } from './ingest/ingestor.js';
 import type { IngestServer } from './ingest/server.js';
 import { TransformPools } from './processing/transform/pool.js';
 import { DeliveryWorker } from './processing/worker.js';
+import { threadsPerPool } from './sizing.js';
 import type { Logger } from './telemetry/logger.js';
 import { Metrics } from './telemetry/metrics.js';
 
@@ -70,9 +70,8 @@ export class Daemon {
     });
     this.metrics = new Metrics(() => this.bufferStats());
     // The processes of a cluster already spread over the cores: each gets its share of threads
-    // per pool, so a 2-core machine runs 2 compression threads in all, not 4 (each costs memory).
-    const processes = config.processes ?? availableParallelism();
-    const threads = config.workers.threads ?? Math.max(1, Math.round(availableParallelism() / processes));
+    // per pool, so the machine runs about one compression thread per core in all (each costs memory).
+    const threads = threadsPerPool(config);
     this.pools = new TransformPools(threads);
     this.compression = new CompressionPool(threads);
     const deps = {

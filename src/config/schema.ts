@@ -400,7 +400,7 @@ export const configSchema = z
     processes: intBetween(1, 64)
       .optional()
       .describe(
-        'Processes this daemon runs, sharing the ingest port and the batches (node:cluster; the first process supervises them and serves the admin port). Default: the number of cores.',
+        'Processes this daemon runs, sharing the ingest port and the batches (node:cluster; the first process supervises them and serves the admin port). Default: one per two cores (at least 1): each process keeps about two cores busy, its main thread and its worker threads.',
       ),
     shutdown: z
       .strictObject({

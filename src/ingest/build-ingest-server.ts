@@ -49,13 +49,20 @@ export function buildIngestServer(
     { accessKeys: config.auth.accessKeys.length, apiKeys: config.auth.apiKeys.length },
   );
   const { durability, replicas, replicaTimeoutMs } = config.ingest;
-  let appender: Appender | undefined;
+  // Appends get a connection of their own: replies on a connection come back in order, so on
+  // the daemon's shared one an ack would wait behind the delivery's multi-MiB page reads
+  // (measured: that wait was most of the ingest p99), and WAIT blocks its connection.
+  const connection = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: true });
+  connection.on('error', (error) => log.warn('Redis connection error (ingest).', { error }));
+  const appender = new Appender(
+    connection,
+    durability === 'replicated'
+      ? { mode: 'replicated', replicas, timeoutMs: replicaTimeoutMs }
+      : { mode: 'local' },
+    true,
+  );
+  ingestor.useAppender(appender);
   if (durability === 'replicated') {
-    // WAIT blocks its connection, so replicated appends get one of their own (appender.ts).
-    const connection = new Redis(config.redis.url, { maxRetriesPerRequest: 3, lazyConnect: true });
-    connection.on('error', (error) => log.warn('Redis connection error (ingest).', { error }));
-    appender = new Appender(connection, { mode: 'replicated', replicas, timeoutMs: replicaTimeoutMs }, true);
-    ingestor.useAppender(appender);
     log.info('Puts are acked once replicas confirm them (ingest.durability: replicated).', {
       replicas,
       replicaTimeoutMs,

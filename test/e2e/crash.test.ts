@@ -25,6 +25,8 @@ redis: { url: ${redis.url}, keyPrefix: ${redis.prefix} }
 ingest: { port: ${ports.ingest} }
 admin: { port: ${ports.admin} }
 workers: { concurrency: 3, lockSeconds: 5 }
+# A cluster, so a kill takes down a supervisor with its processes mid-work.
+processes: 2
 auth: { mode: none }
 streams:
   crash:
