@@ -2,7 +2,7 @@
 // The `sluice` command: `start` runs the daemon, `validate` checks a config file.
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { ConfigError, type LoadedConfig, loadConfig } from './config/load.js';
 import { ALL_ROLES, Daemon, type Role } from './daemon.js';
 import { authStartupProblems } from './ingest/auth/startup-checks.js';
@@ -63,13 +63,27 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
+ * What a cluster process answers its supervisor's metrics requests with: prom-client's listener
+ * only calls getMetricsAsJSON(), here the process's metrics with its delivery thread's.
+ */
+class ProcessRegistry extends Registry {
+  constructor(private readonly daemon: Daemon) {
+    super();
+  }
+
+  override getMetricsAsJSON(): ReturnType<Registry['getMetricsAsJSON']> {
+    return this.daemon.metricsJson();
+  }
+}
+
+/**
  * One process of a cluster: reports to the supervisor, stops on its SIGTERM (a Ctrl-C reaches
  * every process of the terminal's group, so SIGINT is left to the supervisor), and dies with it.
  */
 async function runClusterProcess(loaded: LoadedConfig, roles: Set<Role>): Promise<number> {
   const log = rootLogger.child({ process: Number(process.env.SLUICE_PROCESS_INDEX ?? 0) });
   const daemon = new Daemon(loaded, { roles, admin: false, announce: false }, log);
-  AggregatorRegistry.setRegistries([daemon.metricsRegistry]);
+  AggregatorRegistry.setRegistries([new ProcessRegistry(daemon)]);
   // Constructing one installs prom-client's listener that answers the supervisor's requests.
   new AggregatorRegistry();
   process.on('SIGINT', () => undefined);

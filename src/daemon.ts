@@ -4,7 +4,8 @@
 //   worker  — delivery of batches to their destinations
 // All three run by default; scale-out runs the same binary with a subset (`--roles`).
 import { Redis } from 'ioredis';
-import { AdminServer, registrySource } from './admin/server.js';
+import { AggregatorRegistry } from 'prom-client';
+import { AdminServer, type MetricsSource, registrySource } from './admin/server.js';
 import { Cutter } from './batching/cutter.js';
 import { BatchScheduler } from './batching/scheduler.js';
 import type { BufferStats } from './buffer/stream-buffer.js';
@@ -13,6 +14,7 @@ import { CompressionPool } from './compression/pool.js';
 import { deliveryStreamArn } from './config/firehose-schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { buildPipeline, type StreamPipeline } from './delivery/pipeline.js';
+import { DeliveryThread, type MetricsJson } from './delivery-thread.js';
 import { buildIngestServer, checkIngestAuth } from './ingest/build-ingest-server.js';
 import { Ingestor } from './ingest/ingestor.js';
 import type { IngestServer } from './ingest/server.js';
@@ -38,6 +40,8 @@ export interface DaemonOptions {
   admin: boolean;
   /** Says "Sluice started." when true; a cluster's supervisor says it once all processes run. */
   announce: boolean;
+  /** This daemon is a process's delivery thread (delivery-thread.ts): it delivers here. */
+  isDeliveryThread?: boolean;
 }
 
 export class Daemon {
@@ -50,6 +54,7 @@ export class Daemon {
   private ingest: IngestServer | undefined;
   private cutter: Cutter | undefined;
   private worker: DeliveryWorker | undefined;
+  private deliveryThread: DeliveryThread | undefined;
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
   private lastRedisError: Error | undefined;
@@ -68,7 +73,7 @@ export class Daemon {
       this.lastRedisError = error;
       this.log.warn('Redis connection error.', { error });
     });
-    this.metrics = new Metrics(() => this.bufferStats());
+    this.metrics = new Metrics(options.isDeliveryThread ? undefined : () => this.bufferStats());
     // The processes of a cluster already spread over the cores: each gets its share of threads
     // per pool, so the machine runs about one compression thread per core in all (each costs memory).
     const threads = threadsPerPool(config);
@@ -99,31 +104,18 @@ export class Daemon {
     if (this.roles.has('ingest')) checkIngestAuth(this.loaded);
     await this.connectRedis();
     await this.checkEvictionPolicy();
-    for (const pipe of this.pipelines.values()) {
-      pipe.destination.healthcheck(AbortSignal.timeout(10_000)).catch((error: unknown) => {
-        this.log.warn('Destination is not reachable yet; records stay buffered until it is.', {
-          stream: pipe.stream,
-          destination: pipe.destination.type,
-          error,
-        });
-      });
-    }
     const addresses: DaemonAddresses = {};
     if (this.roles.has('worker')) {
-      // A transform that cannot load would fail every batch: refuse to start instead.
-      for (const pipe of this.pipelines.values()) await pipe.processing.transform?.probe();
-      this.worker = new DeliveryWorker(
-        this.pipelines,
-        {
-          redisUrl: config.redis.url,
-          keyPrefix: config.redis.keyPrefix,
-          concurrency: config.workers.concurrency,
-          lockSeconds: config.workers.lockSeconds,
-        },
-        this.metrics,
-        this.log,
-      );
-      this.worker.start();
+      if (this.roles.has('ingest') && config.workers.deliveryThread && !this.options.isDeliveryThread) {
+        this.deliveryThread = new DeliveryThread(this.loaded, this.log, (error) => {
+          // Exit non-zero, so a supervisor (the cluster's, systemd, Docker) starts it again.
+          this.log.error('The delivery thread keeps dying; stopping the daemon.', { error });
+          this.stop().finally(() => process.exit(1));
+        });
+        await this.deliveryThread.start();
+      } else {
+        await this.startWorker();
+      }
     }
     if (this.roles.has('cutter')) {
       const streams = [...this.pipelines.values()].map((pipe) => ({
@@ -141,7 +133,7 @@ export class Daemon {
       addresses.ingest = { host: address.address, port: address.port };
     }
     if (this.options.admin) {
-      this.admin = new AdminServer(config.admin, registrySource(this.metrics.registry), this.redis, this.log);
+      this.admin = new AdminServer(config.admin, this.metricsSource(), this.redis, this.log);
       const admin = await this.admin.start();
       addresses.admin = { host: admin.address, port: admin.port };
     }
@@ -152,6 +144,33 @@ export class Daemon {
       admin: addresses.admin ? `${addresses.admin.host}:${addresses.admin.port}` : undefined,
     });
     return addresses;
+  }
+
+  private async startWorker(): Promise<void> {
+    const { config } = this.loaded;
+    for (const pipe of this.pipelines.values()) {
+      pipe.destination.healthcheck(AbortSignal.timeout(10_000)).catch((error: unknown) => {
+        this.log.warn('Destination is not reachable yet; records stay buffered until it is.', {
+          stream: pipe.stream,
+          destination: pipe.destination.type,
+          error,
+        });
+      });
+    }
+    // A transform that cannot load would fail every batch: refuse to start instead.
+    for (const pipe of this.pipelines.values()) await pipe.processing.transform?.probe();
+    this.worker = new DeliveryWorker(
+      this.pipelines,
+      {
+        redisUrl: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        concurrency: config.workers.concurrency,
+        lockSeconds: config.workers.lockSeconds,
+      },
+      this.metrics,
+      this.log,
+    );
+    this.worker.start();
   }
 
   /** Stops in data-path order: no new records, no new batches, finish deliveries. Safe twice. */
@@ -165,6 +184,7 @@ export class Daemon {
     await this.ingest?.stop();
     await this.cutter?.stop();
     await this.worker?.stop(timeoutMs);
+    await this.deliveryThread?.stop();
     await this.pools.close();
     await this.compression.close();
     await this.scheduler.close();
@@ -208,9 +228,23 @@ export class Daemon {
     }
   }
 
-  /** This process's metrics, for a cluster supervisor to aggregate. */
+  /** This daemon's own metrics (without its delivery thread's). */
   get metricsRegistry() {
     return this.metrics.registry;
+  }
+
+  /** This process's metrics, its delivery thread's included, for a cluster supervisor to aggregate. */
+  async metricsJson(): Promise<MetricsJson> {
+    const own = await this.metrics.registry.getMetricsAsJSON();
+    return this.deliveryThread ? [...own, ...(await this.deliveryThread.metrics())] : own;
+  }
+
+  private metricsSource(): MetricsSource {
+    if (!this.deliveryThread) return registrySource(this.metrics.registry);
+    return {
+      contentType: this.metrics.registry.contentType,
+      text: async () => AggregatorRegistry.aggregate([await this.metricsJson()]).metrics(),
+    };
   }
 
   private async bufferStats(): Promise<Map<string, BufferStats>> {

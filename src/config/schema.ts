@@ -389,6 +389,12 @@ export const configSchema = z
           .describe(
             'Worker threads per process in each thread pool (transforms, per distinct memoryLimitMiB; compression; Parquet encoding). Default: the cores divided among the processes (at least 1).',
           ),
+        deliveryThread: z
+          .boolean()
+          .default(true)
+          .describe(
+            'In a process that both ingests and delivers, deliver on a worker thread of its own, so answers to producers never wait behind delivery work (reading batches, encoding, the S3 client) or its garbage collection. false keeps both on the main thread: less memory, slower acks under load.',
+          ),
         lockSeconds: intBetween(5, 3600)
           .default(30)
           .describe(

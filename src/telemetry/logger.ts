@@ -15,6 +15,11 @@ export class Logger {
 
   constructor(private readonly bound: LogFields = {}) {}
 
+  /** The fields every line carries: a thread's logger continues its host's. */
+  get bindings(): LogFields {
+    return { ...this.bound };
+  }
+
   child(fields: LogFields): Logger {
     return new Logger({ ...this.bound, ...fields });
   }

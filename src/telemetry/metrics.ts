@@ -162,7 +162,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(stats: StatsSource) {
+  /**
+   * `stats`: the Redis-read gauges' source, or undefined in a process's delivery thread, whose
+   * host reports them (and the process metrics) once for both threads.
+   */
+  constructor(stats: StatsSource | undefined) {
+    if (stats === undefined) return;
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
     // Backlog and freshness are read from Redis at scrape time, so every process reports the
     // shared truth rather than what it alone saw.
