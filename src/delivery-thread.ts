@@ -37,17 +37,22 @@ export class DeliveryThread {
   private readonly restarts: number[] = [];
   private stopping = false;
 
-  /** `onGiveUp`: called when the thread keeps dying; the process should stop. */
+  /**
+   * `onGiveUp`: called when the thread keeps dying; the process should stop. `options` are for
+   * tests: another thread module speaking the same messages, a shorter restart delay.
+   */
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly log: Logger,
     private readonly onGiveUp: (error: Error) => void,
+    private readonly options: { entry?: URL; restartDelayMs?: number } = {},
   ) {}
 
   /** Resolves once the thread delivers; rejects with its reason if it cannot start. */
   start(): Promise<void> {
     const data: DeliveryThreadData = { loaded: this.loaded, logFields: this.log.bindings };
-    const worker = new Worker(new URL('./delivery-thread-main.js', import.meta.url), { workerData: data });
+    const entry = this.options.entry ?? new URL('./delivery-thread-main.js', import.meta.url);
+    const worker = new Worker(entry, { workerData: data });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -125,6 +130,6 @@ export class DeliveryThread {
     setTimeout(() => {
       if (this.stopping) return;
       this.start().catch((error: unknown) => this.onGiveUp(error as Error));
-    }, RESTART_DELAY_MS).unref();
+    }, this.options.restartDelayMs ?? RESTART_DELAY_MS).unref();
   }
 }
