@@ -42,6 +42,7 @@ export function markdownReport(result: BenchResult): string {
       (result.options.redisArgs ? ` with ${result.options.redisArgs.join(' ')}` : '') +
       '; Sluice processes: ' +
       (result.options.processes === undefined ? "the daemon's default" : String(result.options.processes)) +
+      (result.options.daemonConfig ? `; daemon config adds \`${result.options.daemonConfig}\`` : '') +
       '.',
   );
   out.push('');

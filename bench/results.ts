@@ -127,6 +127,8 @@ export interface BenchResult {
     processes?: number;
     /** --redis-args, when given: Redis settings other than deploy/redis.conf's. */
     redisArgs?: string[];
+    /** --daemon-config, when given. */
+    daemonConfig?: string;
   };
   machine: MachineInfo & { loadAverageStart: number[]; loadAverageEnd: number[] };
   scenarios: ScenarioResult[];

@@ -51,6 +51,8 @@ export interface RunSettings {
   processes?: number;
   /** Arguments for redis-server after deploy/redis.conf's (--redis-args). */
   redisArgs: string[];
+  /** Top-level YAML for the daemon's config (--daemon-config). */
+  daemonConfig?: string;
 }
 
 /** Distinct bodies the loadgen cycles through: 64 × 500 records ≈ 32 MiB of distinct data. */
@@ -121,6 +123,7 @@ async function measure(
     scenario,
     auth: auth.daemon,
     ...(settings.processes === undefined ? {} : { processes: settings.processes }),
+    ...(settings.daemonConfig === undefined ? {} : { extraConfig: settings.daemonConfig }),
     ...(profileDir ? { cpuProfileDir: profileDir } : {}),
   });
   cleanup.add('sluice daemon', () => sluice.stop());

@@ -28,6 +28,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --processes N       the daemon's \`processes\` (default: the daemon's own default)
   --redis-args ARGS   more redis-server arguments, after deploy/redis.conf's (which the
                       benchmark's Redis runs with), e.g. "--auto-aof-rewrite-min-size 64mb"
+  --daemon-config YAML
+                      top-level YAML added to the daemon's generated config, e.g.
+                      "workers: { deliveryThread: false }"
   --compare FILE      print ratios against an earlier result file
   --cpu-prof          profile the daemon (V8 sampling profiler) and list its hottest functions
   --node PATH         run everything under this Node binary (default: the Node running npm)
@@ -80,6 +83,7 @@ async function main(): Promise<number> {
       compare: { type: 'string' },
       processes: { type: 'string' },
       'redis-args': { type: 'string' },
+      'daemon-config': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -138,6 +142,7 @@ async function main(): Promise<number> {
           connections,
           recordsPerRequest: RECORDS_PER_REQUEST,
           redisArgs,
+          ...(values['daemon-config'] === undefined ? {} : { daemonConfig: values['daemon-config'] }),
           ...(processes === undefined ? {} : { processes }),
           ...(offered === undefined ? {} : { rate: offered }),
           ...(source === undefined ? {} : { rateSource: source }),
@@ -182,6 +187,7 @@ async function main(): Promise<number> {
       recordsPerRequest: RECORDS_PER_REQUEST,
       ...(processes === undefined ? {} : { processes }),
       ...(redisArgs.length === 0 ? {} : { redisArgs }),
+      ...(values['daemon-config'] === undefined ? {} : { daemonConfig: values['daemon-config'] }),
     },
     machine: { ...machineInfo(), loadAverageStart, loadAverageEnd: loadAverage() },
     scenarios: results,

@@ -49,6 +49,8 @@ export interface SluiceOptions {
   auth: DaemonAuth;
   /** The daemon's `processes`; undefined keeps its default. */
   processes?: number;
+  /** Top-level YAML appended to the generated config (--daemon-config). */
+  extraConfig?: string;
   /** Write a V8 CPU profile of the daemon's main thread into this directory. */
   cpuProfileDir?: string;
 }
@@ -71,7 +73,7 @@ admin:
   port: ${adminPort}
 shutdown:
   timeoutSeconds: 10
-${options.processes === undefined ? '' : `processes: ${options.processes}\n`}${authSection(options.auth)}
+${options.processes === undefined ? '' : `processes: ${options.processes}\n`}${options.extraConfig ? `${options.extraConfig}\n` : ''}${authSection(options.auth)}
 streams:
   ${STREAM}:
     buffering: { sizeMiB: ${scenario.sizeMiB}, intervalSeconds: ${scenario.intervalSeconds} }
