@@ -58,6 +58,8 @@ export class BatchScheduler {
         const id = deliveryJobId(buffer.stream, seq);
         const state = await this.queue.getJobState(id);
         if (state === 'unknown') {
+          // Its job may have completed (and been removed) since the open batches were read.
+          if (!(await buffer.isOpen(seq))) continue;
           await this.enqueue(buffer.stream, seq);
           fixed += 1;
         } else if (state === 'failed') {

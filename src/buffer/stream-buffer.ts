@@ -98,6 +98,10 @@ export class StreamBuffer {
     return (await this.redis.zrange(this.keys.open, '0', '-1')).map(Number);
   }
 
+  async isOpen(seq: number): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.open, String(seq))) !== null;
+  }
+
   /**
    * Reads a batch's entries in pages of `pageEntries`, so a large batch never sits in memory
    * whole. Fails if an entry of the range is missing: that would mean the stream was trimmed
