@@ -179,7 +179,6 @@ describe('ParquetEncoder (threads) read back by DuckDB', () => {
     it(`writes every type exactly and reports the bad records (${compression})`, async () => {
       const encoder = encoderFor(compression);
       const { chunks, failures } = await encodeAll(encoder, records);
-      assert.equal(chunks.length, 1);
       const file = await fileOf(chunks, `all-${compression}.parquet`);
 
       const rows = await queryRows(`${SELECT} FROM read_parquet(${file})`);

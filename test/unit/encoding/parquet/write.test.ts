@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { formatSchema } from '../../../../src/config/format-schema.js';
 import { planOf } from '../../../../src/encoding/parquet/schema.js';
 import { byteOrderKey } from '../../../../src/encoding/parquet/shred.js';
-import { writeParquet } from '../../../../src/encoding/parquet/write.js';
+import { ParquetFileWriter, writeParquet } from '../../../../src/encoding/parquet/write.js';
 import { queryRows, sqlString } from '../../../support/duckdb.js';
 
 function plan(schema: Record<string, Record<string, unknown>>, options: Record<string, unknown> = {}) {
@@ -155,6 +155,38 @@ describe('writeParquet (parquetjs-lite, patched), read by DuckDB', () => {
         [0, 'DataFormatConversion.MalformedData'],
         [1, 'DataFormatConversion.ParseError'],
       ],
+    );
+  });
+
+  it('hands out each row group once it is encoded, keeping none of them', async () => {
+    // Appends of 250 rows into row groups of 1,000: bytes come back exactly with the appends that
+    // complete a group (the first one also opens the file), so nothing encoded stays behind.
+    const writer = new ParquetFileWriter(plan({ i: { type: 'int32' } }, { rowGroupSize: 1000 }));
+    const pieces: Uint8Array[] = [];
+    const completing: number[] = [];
+    for (let n = 0; n < 10; n += 1) {
+      const { bytes, failures } = await writer.append(
+        encode(Array.from({ length: 250 }, (_, k) => ({ i: n * 250 + k }))),
+      );
+      assert.deepEqual(failures, []);
+      if (bytes) {
+        completing.push(n);
+        pieces.push(bytes);
+      }
+    }
+    assert.deepEqual(completing, [0, 3, 7]);
+    assert.equal(Buffer.from(pieces[0]?.subarray(0, 4) ?? []).toString(), 'PAR1');
+    const last = await writer.finish();
+    assert.ok(last);
+    pieces.push(last);
+    assert.equal(writer.rows, 2500);
+    n += 1;
+    const file = join(dir, `${n}.parquet`);
+    await writeFile(file, Buffer.concat(pieces));
+    const rows = await queryRows(`SELECT i FROM read_parquet(${sqlString(file)})`);
+    assert.deepEqual(
+      rows.map((row) => row.i),
+      Array.from({ length: 2500 }, (_, i) => i),
     );
   });
 
