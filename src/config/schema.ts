@@ -391,9 +391,9 @@ export const configSchema = z
           ),
         deliveryThread: z
           .boolean()
-          .default(true)
+          .default(false)
           .describe(
-            'In a process that both ingests and delivers, deliver on a worker thread of its own, so answers to producers never wait behind delivery work (reading batches, encoding, the S3 client) or its garbage collection. false keeps both on the main thread: less memory, slower acks under load.',
+            'In a process that both ingests and delivers, deliver on a worker thread of its own, so acks do not wait behind delivery work (reading batches, encoding, the S3 client) or its garbage collection. On 2 cores it raised NDJSON + zstd throughput by ~17 % and cut the ingest p99 by ~10-30 %, for ~120 MiB more memory per process (a second JavaScript heap).',
           ),
         lockSeconds: intBetween(5, 3600)
           .default(30)

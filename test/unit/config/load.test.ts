@@ -61,7 +61,7 @@ describe('parseConfigText: valid configs', () => {
         maxInflightMiB: 256,
       },
       admin: { host: '127.0.0.1', port: 9464 },
-      workers: { concurrency: 4, deliveryThread: true, lockSeconds: 30 },
+      workers: { concurrency: 4, deliveryThread: false, lockSeconds: 30 },
       shutdown: { timeoutSeconds: 30 },
       auth: { mode: 'none', allowUnauthenticated: false, accessKeys: [], apiKeys: [] },
       streams: {
@@ -119,7 +119,7 @@ describe('parseConfigText: valid configs', () => {
       ],
       apiKeys: [{ key: secrets.API_KEY }],
     });
-    assert.deepEqual(config.workers, { concurrency: 16, deliveryThread: false, lockSeconds: 60, threads: 3 });
+    assert.deepEqual(config.workers, { concurrency: 16, deliveryThread: true, lockSeconds: 60, threads: 3 });
     const clicks = config.streams.clicks;
     assert.deepEqual(clicks?.buffering, { sizeMiB: 64, intervalSeconds: 0 });
     assert.equal(clicks?.retry.initialBackoffSeconds, 0.5);
