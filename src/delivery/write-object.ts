@@ -24,7 +24,9 @@ export async function writeObject(
   if (first.done) return { status: 'empty' };
   await pipe.buffer.noteWrittenKey(seq, key);
   const counter = new ByteCounter();
-  const source = Readable.from(prepend(first.value, iterator));
+  // Read ahead by one chunk (a page of records, ~4 MiB): Readable.from's default of 16 objects
+  // would hold most of a 64 MiB batch in memory whenever compression is the slower side.
+  const source = Readable.from(prepend(first.value, iterator), { highWaterMark: 1 });
   pipeline(source, pipe.compressor.stream(), counter, () => {
     // Errors reach the destination through `counter`, which pipeline destroys with them.
   });
