@@ -7,8 +7,8 @@ import type { Config } from './config/schema.js';
  * One process per two cores. A process's main thread (HTTP, Redis, S3) keeps about one core
  * busy at full load and its worker threads (compression, Parquet, transforms) the other, so
  * one process per core would leave two busy threads per core and twice the memory: on 2 cores
- * the benchmark measured 1 process against 2 at about the same records/s (within ±7 % either
- * way per scenario), with half the memory and ~10 % less CPU per GiB.
+ * the benchmark measured 1 process against 2 at about the same records/s (-7 % to +10 % per
+ * scenario), with half the memory and mostly 5-10 % less CPU per GiB.
  */
 export function processCount(config: Pick<Config, 'processes'>): number {
   return config.processes ?? Math.max(1, Math.floor(availableParallelism() / 2));
