@@ -10,6 +10,7 @@
 // so SDKs raise these as its modeled InvalidArgumentException.
 import { isUtf8 } from 'node:buffer';
 import { FirehoseError, validationError } from './errors.js';
+import { readRecordsBody } from './records-body.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -18,6 +19,8 @@ export function parseJsonObject(body: Buffer): JsonObject {
   if (body.length === 0) return {};
   if (!isUtf8(body))
     throw new FirehoseError('SerializationException', 'The request body is not valid UTF-8.');
+  const records = readRecordsBody(body);
+  if (records) return records;
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
