@@ -39,6 +39,11 @@ export interface StreamBufferLimits {
   batchSizeBytes: number;
 }
 
+/** The first page of a batch is read before any entry size is known. */
+const FIRST_PAGE_ENTRIES = 2;
+/** Entries of a few bytes would otherwise make pages of millions of entries. */
+const MAX_PAGE_ENTRIES = 4096;
+
 export class StreamBuffer {
   readonly keys: StreamKeys;
 
@@ -103,32 +108,38 @@ export class StreamBuffer {
   }
 
   /**
-   * Reads a batch's entries in pages of `pageEntries`, so a large batch never sits in memory
-   * whole. Fails if an entry of the range is missing: that would mean the stream was trimmed
-   * under an open batch, which must never be papered over.
+   * Reads a batch's entries in pages of about `pageBytes`, so a large batch never sits in
+   * memory whole. XRANGE counts entries, not bytes, and an entry is one ingest request (a few
+   * bytes to 4 MiB), so each page's entry count follows the average entry size seen so far.
+   * Pages stay small because Redis runs one command at a time: measured with 540 KB entries,
+   * 4.3 MB pages (8 entries) held ingest appends behind them for a p99 of 22 ms, 1 MB pages
+   * for 16 ms. Fails if an entry of the range is missing: that would mean the stream was
+   * trimmed under an open batch, which must never be papered over.
    */
-  async *readBatch(batch: Batch, pageEntries = 8): AsyncGenerator<EntryRecords[]> {
+  async *readBatch(batch: Batch, pageBytes = 1024 * 1024): AsyncGenerator<EntryRecords[]> {
     let start = batch.firstId;
     let seen = 0;
+    let entriesRead = 0;
+    let bytesRead = 0;
+    let count = FIRST_PAGE_ENTRIES;
     for (;;) {
-      const page = await this.redis.xrangeBuffer(
-        this.keys.records,
-        start,
-        batch.lastId,
-        'COUNT',
-        pageEntries,
-      );
+      const page = await this.redis.xrangeBuffer(this.keys.records, start, batch.lastId, 'COUNT', count);
       if (page.length === 0) break;
       const entries: EntryRecords[] = [];
       let lastId = '';
       for (const [idBuffer, fields] of page) {
         lastId = idBuffer.toString();
-        entries.push({ entryId: lastId, records: unpackRecords(payloadOf(fields)) });
+        const payload = payloadOf(fields);
+        bytesRead += payload.length;
+        entries.push({ entryId: lastId, records: unpackRecords(payload) });
         seen += entries[entries.length - 1]?.records.length ?? 0;
       }
+      entriesRead += page.length;
       yield entries;
-      if (page.length < pageEntries || lastId === batch.lastId) break;
+      if (page.length < count || lastId === batch.lastId) break;
       start = `(${lastId}`;
+      const perEntry = Math.max(1, bytesRead / entriesRead);
+      count = Math.min(MAX_PAGE_ENTRIES, Math.max(1, Math.round(pageBytes / perEntry)));
     }
     if (seen !== batch.records) {
       throw new Error(

@@ -36,6 +36,27 @@ describe('StreamBuffer (real Redis)', () => {
     await r.cleanup();
   });
 
+  it('reads a batch in pages of about the asked bytes, sized from the entries seen', async () => {
+    const buffer = new StreamBuffer(r.redis, r.prefix, 'pages', {
+      maxBacklogBytes: 10 * 1024 * KiB,
+      batchSizeBytes: 30 * KiB,
+    });
+    // 30 entries (one per append) of 1 KiB each; the 30th cuts the batch.
+    for (let i = 0; i < 30; i += 1) await put(buffer, records(1, KiB, `e${i}`));
+    const batch = await buffer.getBatch(1);
+    assert.ok(batch);
+    const sizes: number[] = [];
+    const read: string[] = [];
+    for await (const page of buffer.readBatch(batch, 4 * KiB)) {
+      sizes.push(page.length);
+      for (const entry of page) for (const record of entry.records) read.push(record.toString());
+    }
+    // Two entries before any size is known, then ~4 KiB / (1 KiB + 4 B of framing) each.
+    assert.deepEqual(sizes, [2, 4, 4, 4, 4, 4, 4, 4]);
+    assert.equal(read.length, 30);
+    assert.ok(read[29]?.startsWith('e29-0-'));
+  });
+
   it('cuts by size inside the append, registering exactly the records since the cursor', async () => {
     const buffer = new StreamBuffer(r.redis, r.prefix, 'size', {
       maxBacklogBytes: 10 * 1024 * KiB,
