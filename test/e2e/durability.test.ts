@@ -14,7 +14,9 @@ import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { sdkError } from './firehose-stack.js';
 import { putNdjson, type TestPorts, testPorts, writeConfig } from './helpers.js';
 
-const TIMEOUT_MS = 300;
+// Long enough that a healthy replica confirms even on a loaded CI machine (300 ms once was not,
+// with test files running in parallel on 2 cores); the paused-replica case waits it out.
+const TIMEOUT_MS = 2_000;
 
 async function landedLines(dir: string): Promise<string[]> {
   const lines: string[] = [];
