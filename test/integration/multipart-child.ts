@@ -1,5 +1,6 @@
 // Runs in its own process so its peak RSS measures one thing: the S3 destination streaming a
-// 200 MiB object through a multipart upload. Prints { peakRssMiB, bytes } as JSON.
+// 200 MiB object through a multipart upload. Prints { peakRssMiB, baselineMiB, bytes } as JSON,
+// the baseline being the process's RSS once everything is loaded, before the upload.
 import { Readable } from 'node:stream';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { s3DestinationSchema } from '../../src/config/schema.js';
@@ -26,6 +27,7 @@ const config = s3DestinationSchema.parse({
   partSizeMiB: 8,
 });
 const destination = new S3Destination(config);
+const baselineMiB = process.memoryUsage().rss / 1024 / 1024;
 const result = await destination.put(
   { key: 'big/object', body: Readable.from(generate()), contentType: 'application/octet-stream' },
   AbortSignal.timeout(120_000),
@@ -35,5 +37,5 @@ const client = (destination as unknown as { client: import('@aws-sdk/client-s3')
 const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'big/object' }));
 await destination.close();
 process.stdout.write(
-  `${JSON.stringify({ peakRssMiB: process.resourceUsage().maxRSS / 1024, bytes: head.ContentLength })}\n`,
+  `${JSON.stringify({ peakRssMiB: process.resourceUsage().maxRSS / 1024, baselineMiB, bytes: head.ContentLength })}\n`,
 );

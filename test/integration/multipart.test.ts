@@ -27,21 +27,29 @@ describe('S3 multipart upload (real S3-compatible server)', () => {
           timeout: 180_000,
         },
       );
-      const { peakRssMiB, bytes } = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+      const { peakRssMiB, baselineMiB, bytes } = JSON.parse(stdout.trim().split('\n').pop() as string) as {
         peakRssMiB: number;
+        baselineMiB: number;
         bytes: number;
       };
       assert.equal(bytes, mib * 1024 * 1024, 'the whole object arrived');
-      process.stdout.write(`# multipart: ${mib} MiB object, peak RSS ${peakRssMiB.toFixed(0)} MiB\n`);
-      return peakRssMiB;
+      process.stdout.write(
+        `# multipart: ${mib} MiB object, peak RSS ${peakRssMiB.toFixed(0)} MiB (${baselineMiB.toFixed(0)} MiB before the upload)\n`,
+      );
+      return { peak: peakRssMiB, added: peakRssMiB - baselineMiB };
     };
     const at200 = await peak(200);
     const at400 = await peak(400);
-    // Memory is the process's baseline plus a few parts in flight, whatever the object's size.
+    // Memory is the process's baseline plus a few parts in flight and the garbage not yet
+    // collected, whatever the object's size: measured here, the upload adds ~95 MiB on Node 20
+    // and ~115 MiB on Node 24 (whose baseline is also ~15 MiB larger), for 200 and 400 MiB alike.
     assert.ok(
-      Math.abs(at400 - at200) < 40,
-      `peak RSS grew from ${at200.toFixed(0)} to ${at400.toFixed(0)} MiB`,
+      Math.abs(at400.peak - at200.peak) < 40,
+      `peak RSS grew from ${at200.peak.toFixed(0)} to ${at400.peak.toFixed(0)} MiB`,
     );
-    assert.ok(at400 < 200, `peak RSS ${at400.toFixed(0)} MiB for a 400 MiB object`);
+    assert.ok(
+      at400.added < 160,
+      `the upload of a 400 MiB object added ${at400.added.toFixed(0)} MiB to the process's RSS`,
+    );
   });
 });
