@@ -2,9 +2,9 @@
 // not inherit each other's memory, AOF size or background rewrites, and the shared development
 // Redis is never loaded. Persistence is what issue 5 benchmarks: AOF with fsync every second, as
 // deploy/redis.conf sets it up for users.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { trackChild } from '../test/support/process.js';
+import { spawnRedis } from '../test/support/redis-server.js';
 
 export interface BenchRedis {
   url: string;
@@ -29,8 +29,7 @@ export async function startRedis(
   dir: string,
   extraArgs: readonly string[] = [],
 ): Promise<BenchRedis> {
-  const child = spawn(
-    'redis-server',
+  const { child, exited } = await spawnRedis(
     [
       DEPLOY_REDIS_CONF,
       '--port',
@@ -49,38 +48,9 @@ export async function startRedis(
       '0',
       ...extraArgs,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    port,
+    START_TIMEOUT_MS,
   );
-  trackChild(child);
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => fail(new Error(`not ready within ${START_TIMEOUT_MS} ms`)),
-      START_TIMEOUT_MS,
-    );
-    const onData = (chunk: Buffer): void => {
-      log += chunk.toString('utf8');
-      if (log.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        child.off('exit', onExit);
-        resolve();
-      }
-    };
-    const onExit = (code: number | null): void => fail(new Error(`exited with code ${code}`));
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server on port ${port}: ${error.message}\n${log.slice(-2000)}`));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', fail);
-  });
-  // Keep draining its output so a chatty Redis never blocks on a full pipe.
-  child.stdout.resume();
-  child.stderr.resume();
 
   let stopping: Promise<void> | undefined;
   return {

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { LoadedConfig } from './config/load.js';
+import { RestartBudget } from './restart-budget.js';
 import type { LogFields, Logger } from './telemetry/logger.js';
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -34,7 +35,7 @@ export class DeliveryThread {
   private worker: Worker | undefined;
   private readonly waiting = new Map<number, (metrics: MetricsJson) => void>();
   private nextId = 0;
-  private readonly restarts: number[] = [];
+  private readonly restarts = new RestartBudget(MAX_RESTARTS_PER_MINUTE);
   private stopping = false;
 
   /**
@@ -117,11 +118,8 @@ export class DeliveryThread {
   }
 
   private restart(code: number): void {
-    const now = Date.now();
-    this.restarts.push(now);
-    while ((this.restarts[0] ?? now) < now - 60_000) this.restarts.shift();
-    if (this.restarts.length > MAX_RESTARTS_PER_MINUTE) {
-      this.onGiveUp(new Error(`the delivery thread died ${this.restarts.length} times within a minute`));
+    if (!this.restarts.allows()) {
+      this.onGiveUp(new Error(`the delivery thread died ${this.restarts.recent} times within a minute`));
       return;
     }
     this.log.error('The delivery thread died; starting it again. Its batches are taken up again.', {

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { AggregatorRegistry } from 'prom-client';
 import { AdminServer } from './admin/server.js';
 import type { LoadedConfig } from './config/load.js';
+import { RestartBudget } from './restart-budget.js';
 import type { Logger } from './telemetry/logger.js';
 
 /** Messages a cluster process sends its supervisor. */
@@ -21,7 +22,7 @@ const MAX_RESTARTS_PER_MINUTE = 5;
 
 export class Supervisor {
   private readonly workers = new Set<Worker>();
-  private readonly restarts: number[] = [];
+  private readonly restarts = new RestartBudget(MAX_RESTARTS_PER_MINUTE);
   private stopping = false;
   private admin: AdminServer | undefined;
   private redis: Redis | undefined;
@@ -96,12 +97,9 @@ export class Supervisor {
   }
 
   private restart(index: number, code: number | null, signal: string | null): void {
-    const now = Date.now();
-    this.restarts.push(now);
-    while ((this.restarts[0] ?? now) < now - 60_000) this.restarts.shift();
-    if (this.restarts.length > MAX_RESTARTS_PER_MINUTE) {
+    if (!this.restarts.allows()) {
       this.log.error('Processes keep dying; stopping the daemon.', {
-        restartsInLastMinute: this.restarts.length,
+        restartsInLastMinute: this.restarts.recent,
       });
       this.onGiveUp();
       return;

@@ -8,7 +8,7 @@
 import type { Batch } from '../buffer/batch.js';
 import type { DeliveryResult, ObjectDestination } from '../destinations/types.js';
 import type { EncodeContext } from '../encoding/types.js';
-import { type OutputRecord, type RecordFailure, readRecords } from '../processing/records.js';
+import { failedOnce, type OutputRecord, type RecordFailure, readRecords } from '../processing/records.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { backupChunks } from './backup.js';
@@ -80,16 +80,7 @@ export async function deliverBatch(
   const failures: RecordFailure[] = [];
   const context: EncodeContext = {
     conversionFailed(record, errorCode, errorMessage) {
-      failures.push({
-        type: 'format-conversion-failed',
-        recordId: record.recordId,
-        arrivalMs: record.arrivalMs,
-        attemptsMade: 1,
-        errorCode,
-        errorMessage,
-        attemptEndingMs: Date.now(),
-        data: record.data,
-      });
+      failures.push(failedOnce('format-conversion-failed', record, errorCode, errorMessage));
     },
   };
   const records = pipe.processing.run(readRecords(pipe.buffer, batch), failures, signal);

@@ -4,7 +4,7 @@
 // (!{partitionKeyFromLambda:name}). Records whose keys cannot be had, or that would open a
 // partition past the limit, fail to the error output instead of landing in a wrong place.
 import type { PartitionKeys, PrefixTemplate } from '../delivery/prefix.js';
-import type { OutputRecord, RecordFailure } from '../processing/records.js';
+import { failedOnce, type OutputRecord, type RecordFailure } from '../processing/records.js';
 import { keyAt, type PathSegment, parseJsonPath } from './json-path.js';
 
 export interface Partition {
@@ -105,14 +105,5 @@ export class Partitioner {
 }
 
 function failure(record: OutputRecord, errorCode: string, errorMessage: string): RecordFailure {
-  return {
-    type: 'partitioning-failed',
-    recordId: record.recordId,
-    arrivalMs: record.arrivalMs,
-    attemptsMade: 1,
-    errorCode,
-    errorMessage,
-    attemptEndingMs: Date.now(),
-    data: record.data,
-  };
+  return failedOnce('partitioning-failed', record, errorCode, errorMessage);
 }

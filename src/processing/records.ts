@@ -32,6 +32,25 @@ export interface RecordFailure {
   data?: Buffer;
 }
 
+/** A record that failed a step tried once (format conversion, partitioning): its bytes kept. */
+export function failedOnce(
+  type: ErrorOutputType,
+  record: OutputRecord,
+  errorCode: string,
+  errorMessage: string,
+): RecordFailure {
+  return {
+    type,
+    recordId: record.recordId,
+    arrivalMs: record.arrivalMs,
+    attemptsMade: 1,
+    errorCode,
+    errorMessage,
+    attemptEndingMs: Date.now(),
+    data: record.data,
+  };
+}
+
 /** The batch's records, page by page (see StreamBuffer.readBatch). */
 export async function* readRecords(buffer: StreamBuffer, batch: Batch): AsyncGenerator<SourceRecord[]> {
   for await (const entries of buffer.readBatch(batch)) {

@@ -72,37 +72,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let destroyed: Promise<void> | undefined;
 
   const launch = async (): Promise<void> => {
-    const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    trackChild(proc);
-    child = proc;
-    exited = new Promise<void>((resolve) => proc.once('close', () => resolve()));
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        proc.kill('SIGKILL');
-        reject(new Error(`redis-server on port ${port}: ${error.message}\n${log.slice(-2000)}`));
-      };
-      const timer = setTimeout(() => fail(new Error('not ready in time')), START_TIMEOUT_MS);
-      const onData = (chunk: Buffer): void => {
-        log += chunk.toString('utf8');
-        if (log.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          proc.off('exit', onExit);
-          resolve();
-        }
-      };
-      const onExit = (code: number | null): void => fail(new Error(`exited with code ${code}`));
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', onData);
-      proc.once('exit', onExit);
-      proc.once('error', fail);
-    });
-    // Keep draining its log so a chatty Redis never blocks on a full pipe.
-    proc.stdout?.removeAllListeners('data');
-    proc.stderr?.removeAllListeners('data');
-    proc.stdout?.resume();
-    proc.stderr?.resume();
+    ({ child, exited } = await spawnRedis(args, port, START_TIMEOUT_MS));
   };
 
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
@@ -141,4 +111,47 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       return destroyed;
     },
   };
+}
+
+/**
+ * Spawns redis-server with `args` and resolves once it accepts connections, its output drained
+ * from then on; on failure (exit, timeout) rejects with the tail of its log. Also used by the
+ * benchmark's Redis (bench/redis-server.ts).
+ */
+export async function spawnRedis(
+  args: readonly string[],
+  port: number,
+  timeoutMs: number,
+): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+  const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(proc);
+  const exited = new Promise<void>((resolve) => proc.once('close', () => resolve()));
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      proc.kill('SIGKILL');
+      reject(new Error(`redis-server on port ${port}: ${error.message}\n${log.slice(-2000)}`));
+    };
+    const timer = setTimeout(() => fail(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      log += chunk.toString('utf8');
+      if (log.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        proc.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null): void => fail(new Error(`exited with code ${code}`));
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', onExit);
+    proc.once('error', fail);
+  });
+  // Keep draining its log so a chatty Redis never blocks on a full pipe.
+  proc.stdout?.removeAllListeners('data');
+  proc.stderr?.removeAllListeners('data');
+  proc.stdout?.resume();
+  proc.stderr?.resume();
+  return { child: proc, exited };
 }
